@@ -1,0 +1,218 @@
+//! Configuring a [`Client`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::client::Client;
+use crate::retry::{RetryEvent, RetryPolicy};
+use crate::storage::REDACTED;
+use crate::transport::Transport;
+use crate::Error;
+
+/// The API's base URL, used unless another is given.
+pub const DEFAULT_BASE_URL: &str = "https://api.claid.ai/v1/";
+
+/// The default bound on each phase of an attempt after connecting.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default bound on opening a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub(crate) type RetryHook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
+
+/// Builds a [`Client`] with options other than the defaults.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = claid::Client::builder()
+///     .api_key("my-key")
+///     .timeout(Duration::from_secs(10))
+///     .max_retries(4)
+///     .build()?;
+/// # Ok::<(), claid::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "a builder does nothing until build() is called"]
+pub struct ClientBuilder {
+    pub(crate) api_key: Option<String>,
+    pub(crate) base_url: String,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) user_agent: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) on_retry: Option<RetryHook>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent: concat!("claid-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry: RetryPolicy::default(),
+            on_retry: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: the real API, 30 s and 10 s timeouts, 2 retries.
+    ///
+    /// ```
+    /// let builder = claid::ClientBuilder::new().api_key("k");
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The API key, sent as `Authorization: Bearer <key>`. Required.
+    ///
+    /// ```
+    /// let client = claid::ClientBuilder::new().api_key("k").build().unwrap();
+    /// ```
+    pub fn api_key(mut self, api_key: impl Into<String>) -> Self {
+        self.api_key = Some(api_key.into());
+        self
+    }
+
+    /// The base URL; `http` or `https`, with or without the trailing slash.
+    /// Defaults to [`DEFAULT_BASE_URL`].
+    ///
+    /// ```
+    /// let client = claid::Client::builder()
+    ///     .api_key("k")
+    ///     .base_url("http://127.0.0.1:8080/v1")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(client.base_url(), "http://127.0.0.1:8080/v1/");
+    /// ```
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Bounds each phase of an attempt once connected: sending the request,
+    /// waiting for the answer's head, and reading its body each get at most
+    /// this long. Default 30 s.
+    ///
+    /// The phases are bounded one by one rather than by one end-to-end
+    /// budget because ureq's end-to-end budget resolves the host name on a
+    /// new thread for every request, which cost about 35 µs a call. In
+    /// practice the wait for the answer is the phase that runs long.
+    ///
+    /// ```
+    /// let b = claid::Client::builder().timeout(std::time::Duration::from_secs(5));
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Bounds opening a connection, TLS handshake included. Default 10 s.
+    ///
+    /// ```
+    /// let b = claid::Client::builder().connect_timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How many times a failed attempt may be retried (see the crate docs for
+    /// which failures are). Default 2; 0 disables retries.
+    ///
+    /// ```
+    /// let b = claid::Client::builder().max_retries(0);
+    /// ```
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.retry.max_retries = max_retries;
+        self
+    }
+
+    /// The backoff between retries when the server does not say how long to
+    /// wait: a random wait up to `min(cap, base * 2^retry)`. Default 200 ms and 5 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = claid::Client::builder().backoff(Duration::from_millis(50), Duration::from_secs(1));
+    /// ```
+    pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.retry.base = base;
+        self.retry.cap = cap;
+        self
+    }
+
+    /// The `User-Agent` header. Default `claid-rust/<version>`.
+    ///
+    /// ```
+    /// let b = claid::Client::builder().user_agent("my-tool/1.2");
+    /// ```
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Calls `hook` before each retry's wait, e.g. to log it.
+    ///
+    /// ```
+    /// let b = claid::Client::builder().on_retry(|event| {
+    ///     eprintln!("retry {} in {:?}: {}", event.retry, event.wait, event.error);
+    /// });
+    /// ```
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
+    /// Checks the options and builds the client.
+    ///
+    /// Fails with [`Error::InvalidInput`] on a missing or empty API key, a
+    /// base URL that is not `http` or `https`, or a zero timeout.
+    ///
+    /// ```
+    /// assert!(claid::Client::builder().api_key("").build().is_err());
+    /// assert!(claid::Client::builder().api_key("k").base_url("ftp://x/").build().is_err());
+    /// ```
+    pub fn build(self) -> Result<Client, Error> {
+        let api_key = match self.api_key.as_deref() {
+            None | Some("") => {
+                return Err(Error::invalid_input(
+                    "the API key is empty; pass the key from the Claid dashboard (or set CLAID_API_KEY)",
+                ))
+            }
+            Some(key) => key,
+        };
+        if api_key.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(Error::invalid_input(
+                "the API key contains spaces or control characters; copy it again without them",
+            ));
+        }
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::invalid_input("timeouts must be longer than zero"));
+        }
+        if self.user_agent.chars().any(char::is_control) {
+            return Err(Error::invalid_input(
+                "the user agent must not contain control characters",
+            ));
+        }
+        let transport = Transport::new(&self, api_key)?;
+        Ok(Client::from_parts(transport, self.retry, self.on_retry))
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| REDACTED))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.retry.max_retries)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}

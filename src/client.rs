@@ -1,0 +1,330 @@
+//! The client and its six operations.
+
+use std::fmt;
+use std::sync::Arc;
+use std::thread;
+use std::time::Instant;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use ureq::http::Method;
+
+use crate::builder::{ClientBuilder, RetryHook};
+use crate::retry::{Decision, Failure, Idempotency, Jitter, RetryEvent, RetryPolicy, StdJitter};
+use crate::storage::{validate_id, NewStorage, Storage, StoragePatch, StorageType, REDACTED};
+use crate::transport::{Answer, Transport};
+use crate::{ApiError, Error};
+
+/// A blocking client for the Claid Storage API.
+///
+/// Cheap to clone: clones share one connection pool, and a client may be
+/// used from many threads at once. Failed attempts are retried as described
+/// in the [crate docs](crate#retries-and-timeouts).
+///
+/// ```no_run
+/// let client = claid::Client::new("my-api-key")?;
+/// for storage in client.list_storages()? {
+///     println!("{} {} ({})", storage.id, storage.name, storage.storage_type);
+/// }
+/// # Ok::<(), claid::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    retry: RetryPolicy,
+    jitter: Box<dyn Jitter>,
+    on_retry: Option<RetryHook>,
+}
+
+/// The `{"data": ...}` envelope of every successful answer.
+#[derive(Deserialize)]
+pub(crate) struct Envelope<T> {
+    pub data: T,
+}
+
+impl Client {
+    /// A client for the real API with the default options.
+    ///
+    /// Fails with [`Error::InvalidInput`] when the key is empty.
+    ///
+    /// ```
+    /// let client = claid::Client::new("my-api-key")?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn new(api_key: impl Into<String>) -> Result<Client, Error> {
+        ClientBuilder::new().api_key(api_key).build()
+    }
+
+    /// A client configured from the environment: `CLAID_API_KEY` (required)
+    /// and `CLAID_BASE_URL` (optional, for a test server or the emulator).
+    ///
+    /// ```no_run
+    /// let client = claid::Client::from_env()?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        let key = std::env::var("CLAID_API_KEY").map_err(|_| {
+            Error::invalid_input(
+                "CLAID_API_KEY is not set (or not UTF-8); export the key from the Claid dashboard",
+            )
+        })?;
+        let mut builder = ClientBuilder::new().api_key(key);
+        if let Some(url) = std::env::var("CLAID_BASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// A builder for a client with other options.
+    ///
+    /// ```
+    /// let client = claid::Client::builder().api_key("k").max_retries(0).build()?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    pub(crate) fn from_parts(
+        transport: Transport,
+        retry: RetryPolicy,
+        on_retry: Option<RetryHook>,
+    ) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                transport,
+                retry,
+                jitter: Box::new(StdJitter::new()),
+                on_retry,
+            }),
+        }
+    }
+
+    /// The base URL requests go to, always ending in `/`.
+    ///
+    /// ```
+    /// let client = claid::Client::new("k")?;
+    /// assert_eq!(client.base_url(), "https://api.claid.ai/v1/");
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn base_url(&self) -> &str {
+        self.inner.transport.base_url()
+    }
+
+    /// Lists the storage types the API supports (`GET storage/storage-types`).
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let types = client.list_storage_types()?;
+    /// assert!(types.contains(&claid::StorageType::S3));
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn list_storage_types(&self) -> Result<Vec<StorageType>, Error> {
+        self.typed(Method::GET, "storage/storage-types", None, &[])
+    }
+
+    /// Lists the account's storages (`GET storage/storages`).
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// for s in client.list_storages()? {
+    ///     println!("{}: {}", s.id, s.name);
+    /// }
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn list_storages(&self) -> Result<Vec<Storage>, Error> {
+        self.typed(Method::GET, "storage/storages", None, &[])
+    }
+
+    /// Connects a storage (`POST storage/storages`) and returns it as created.
+    ///
+    /// Not retried once the request may have reached the server, so a storage
+    /// is never created twice by the client.
+    ///
+    /// ```no_run
+    /// use claid::{Credentials, NewStorage};
+    /// # let client = claid::Client::new("k")?;
+    /// let s3 = NewStorage::s3("raw-photos", "my-bucket", Credentials::new("AKIA...", "secret"))
+    ///     .with_path("/input/");
+    /// let storage = client.create_storage(&s3)?;
+    /// println!("created storage {}", storage.id);
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn create_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {
+        storage.validate()?;
+        let body = to_body(storage)?;
+        self.typed(
+            Method::POST,
+            "storage/storages",
+            Some(&body),
+            &storage.secrets(),
+        )
+    }
+
+    /// Gets one storage by id (`GET storage/storages/{id}`).
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let storage = client.get_storage(1)?;
+    /// println!("{:?}", storage.parameters);
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn get_storage(&self, id: i64) -> Result<Storage, Error> {
+        validate_id(id)?;
+        self.typed(Method::GET, &storage_path(id), None, &[])
+    }
+
+    /// Disconnects a storage (`DELETE storage/storages/{id}`).
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// client.delete_storage(1)?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn delete_storage(&self, id: i64) -> Result<(), Error> {
+        validate_id(id)?;
+        self.send(Method::DELETE, &storage_path(id), None, &[])?;
+        Ok(())
+    }
+
+    /// Changes a storage (`PATCH storage/storages/{id}`) and returns it as changed.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let renamed = client.patch_storage(1, &claid::StoragePatch::new().name("archive"))?;
+    /// assert_eq!(renamed.name, "archive");
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<Storage, Error> {
+        validate_id(id)?;
+        patch.validate()?;
+        let body = to_body(patch)?;
+        self.typed(
+            Method::PATCH,
+            &storage_path(id),
+            Some(&body),
+            &patch.secrets(),
+        )
+    }
+
+    /// Sends a request and decodes the `data` member of its answer as `T`.
+    fn typed<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+        secrets: &[&str],
+    ) -> Result<T, Error> {
+        let answer = self.send(method, path, body, secrets)?;
+        decode::<Envelope<T>>(&answer)
+            .map(|e| e.data)
+            .map_err(|e| self.redact(e, secrets))
+    }
+
+    /// Keeps the API key and the request's secrets out of an error's text.
+    pub(crate) fn redact(&self, error: Error, secrets: &[&str]) -> Error {
+        error
+            .redact(&[self.inner.transport.api_key()])
+            .redact(secrets)
+    }
+
+    /// Sends a request, retrying as the policy allows, and returns the first
+    /// 2xx answer; any other final answer becomes [`Error::Api`].
+    ///
+    /// `secrets` are values the request carries (besides the API key) that
+    /// must not reach an error message even if the server echoes them.
+    pub(crate) fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+        secrets: &[&str],
+    ) -> Result<Answer, Error> {
+        let inner = &*self.inner;
+        let url = inner.transport.url(path)?;
+        let idempotency = if method == Method::GET || method == Method::DELETE {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
+        let started = Instant::now();
+        let mut retries = 0;
+        loop {
+            let (failure, error) = match inner.transport.attempt(&method, &url, body) {
+                Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
+                Ok(answer) => (
+                    Failure::Status {
+                        status: answer.status,
+                        wait: answer.wait,
+                    },
+                    Error::Api(ApiError::from_answer(
+                        answer.status,
+                        &answer.body,
+                        answer.request_id,
+                        answer.wait,
+                    )),
+                ),
+                Err(e) => (e.failure, e.error),
+            };
+            let error = self.redact(error, secrets);
+            let elapsed = started.elapsed();
+            match inner
+                .retry
+                .decide(idempotency, failure, retries, elapsed, &*inner.jitter)
+            {
+                Decision::GiveUp => return Err(error),
+                Decision::RetryAfter(wait) => {
+                    retries += 1;
+                    if let Some(hook) = &inner.on_retry {
+                        hook(&RetryEvent {
+                            method: method.as_str(),
+                            path,
+                            retry: retries,
+                            wait,
+                            error: &error,
+                        });
+                    }
+                    thread::sleep(wait);
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("api_key", &REDACTED)
+            .field("max_retries", &self.inner.retry.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn storage_path(id: i64) -> String {
+    format!("storage/storages/{id}")
+}
+
+pub(crate) fn to_body<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value)
+        .map_err(|e| Error::invalid_input(format!("could not encode the request as JSON: {e}")))
+}
+
+/// Decodes a 2xx answer, or says what did not match.
+pub(crate) fn decode<'a, T: Deserialize<'a>>(answer: &'a Answer) -> Result<T, Error> {
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        Error::decode(
+            answer.status,
+            answer.request_id.clone(),
+            format!("the body is not what this operation returns ({e})"),
+            &answer.body,
+        )
+    })
+}

@@ -1,0 +1,390 @@
+//! What can go wrong, and what to do about it.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Everything a call can fail with.
+///
+/// [`Error::status`] and [`Error::request_id`] answer on every variant, so
+/// logging code needs no `match`.
+///
+/// ```
+/// let err = claid::Client::new("key").unwrap().get_storage(0).unwrap_err();
+/// assert!(matches!(err, claid::Error::InvalidInput { .. }));
+/// assert_eq!(err.status(), None);
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was rejected before anything was sent.
+    #[non_exhaustive]
+    InvalidInput {
+        /// What was wrong and how to fix it.
+        message: String,
+    },
+    /// The API answered with an error status.
+    Api(ApiError),
+    /// The connection could not be opened or broke: DNS, TCP, TLS, HTTP framing.
+    #[non_exhaustive]
+    Transport {
+        /// What failed.
+        message: String,
+        /// The underlying error, when there is one.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// An attempt took longer than its timeout.
+    #[non_exhaustive]
+    Timeout {
+        /// Which phase ran out of time.
+        message: String,
+    },
+    /// A successful (2xx) answer whose body is not what the operation expects.
+    #[non_exhaustive]
+    Decode {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The answer's `x-request-id`, if any.
+        request_id: Option<String>,
+        /// What did not match.
+        message: String,
+        /// The start of the body, for diagnosis.
+        excerpt: String,
+    },
+}
+
+/// An error answer from the API.
+///
+/// `error_code` and `error_type` are `None` when the body was not the
+/// documented error object (a proxy's HTML page, say); `error_message` then
+/// holds an excerpt of what came back.
+///
+/// ```
+/// # fn demo(err: claid::Error) {
+/// if let claid::Error::Api(api) = &err {
+///     if api.status == 422 {
+///         for (field, problems) in api.error_details.as_object().into_iter().flatten() {
+///             eprintln!("{field}: {problems}");
+///         }
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status, e.g. 404.
+    pub status: u16,
+    /// Claid's error code, e.g. `"111"`.
+    pub error_code: Option<String>,
+    /// Claid's error type, e.g. `"auth"` or `"validation"`.
+    pub error_type: Option<String>,
+    /// The API's message.
+    pub error_message: String,
+    /// Problems by field path, e.g. `{"name": ["ensure this value has at most 50 characters"]}`.
+    pub error_details: Value,
+    /// The answer's `x-request-id`: quote it to Claid support.
+    pub request_id: Option<String>,
+    /// How long the API asked to wait before trying again (`Retry-After` or `RateLimit-Reset`).
+    pub retry_after: Option<Duration>,
+}
+
+/// The documented error body.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error_code: Value,
+    error_type: Option<String>,
+    #[serde(default)]
+    error_message: String,
+    #[serde(default)]
+    error_details: Value,
+}
+
+impl ApiError {
+    /// Builds the error from an answer's status and body.
+    pub(crate) fn from_answer(
+        status: u16,
+        body: &[u8],
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> ApiError {
+        let documented = serde_json::from_slice::<ErrorBody>(body)
+            .ok()
+            .and_then(|mut b| {
+                let code = match std::mem::take(&mut b.error_code) {
+                    Value::String(s) => s,
+                    Value::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some((code, b))
+            });
+        match documented {
+            Some((code, b)) => ApiError {
+                status,
+                error_code: Some(code),
+                error_type: b.error_type,
+                error_message: b.error_message,
+                error_details: match b.error_details {
+                    Value::Null => Value::Object(Default::default()),
+                    d => d,
+                },
+                request_id,
+                retry_after,
+            },
+            None => ApiError {
+                status,
+                error_code: None,
+                error_type: None,
+                error_message: if body.is_empty() {
+                    String::from("(empty body)")
+                } else {
+                    excerpt(body)
+                },
+                error_details: Value::Object(Default::default()),
+                request_id,
+                retry_after,
+            },
+        }
+    }
+
+    /// What the caller should do about this status.
+    fn advice(&self) -> &'static str {
+        match self.status {
+            400 => "the request was malformed; check the JSON sent",
+            401 => "check the API key (CLAID_API_KEY) and that it is still active",
+            402 => "the account has no API calls left; top it up in the Claid dashboard",
+            403 => "the API key lacks the scope for this operation; use a key that has it",
+            404 => "no such storage or endpoint; check the id (list_storages shows them)",
+            409 => "a storage with that name exists already; pick another name",
+            422 => "some fields are invalid; see error_details",
+            429 => "too many requests; slow down and retry later",
+            500..=599 => "the server failed; retry later, and quote the request id if it persists",
+            _ => "see the message",
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Claid API answered {}", self.status)?;
+        if let Some(code) = &self.error_code {
+            write!(f, " (error {code}")?;
+            if let Some(t) = &self.error_type {
+                write!(f, ", {t}")?;
+            }
+            f.write_str(")")?;
+        }
+        write!(f, ": {}", self.error_message)?;
+        write!(f, "; {}", self.advice())?;
+        if let Some(wait) = self.retry_after {
+            write!(f, " (the API asks to wait {}s)", wait.as_secs())?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl Error {
+    /// The HTTP status behind this error, when an answer came back.
+    ///
+    /// ```
+    /// let err = claid::Client::new("k").unwrap().delete_storage(-1).unwrap_err();
+    /// assert_eq!(err.status(), None);
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The `x-request-id` of the answer behind this error, when there was one.
+    ///
+    /// ```
+    /// let err = claid::Client::new("k").unwrap().get_storage(0).unwrap_err();
+    /// assert_eq!(err.request_id(), None);
+    /// ```
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            Error::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Error {
+        Error::InvalidInput {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn decode(
+        status: u16,
+        request_id: Option<String>,
+        message: impl Into<String>,
+        body: &[u8],
+    ) -> Error {
+        Error::Decode {
+            status,
+            request_id,
+            message: message.into(),
+            excerpt: excerpt(body),
+        }
+    }
+
+    /// Removes every occurrence of the given secrets from text that came from
+    /// the server, in case it echoed what it was sent.
+    pub(crate) fn redact(mut self, secrets: &[&str]) -> Error {
+        let scrub = |s: &mut String| {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                if s.contains(secret) {
+                    *s = s.replace(secret, crate::storage::REDACTED);
+                }
+            }
+        };
+        match &mut self {
+            Error::Api(e) => {
+                scrub(&mut e.error_message);
+                if secrets
+                    .iter()
+                    .any(|s| !s.is_empty() && e.error_details.to_string().contains(s))
+                {
+                    let mut text = e.error_details.to_string();
+                    scrub(&mut text);
+                    e.error_details = serde_json::from_str(&text).unwrap_or(Value::Null);
+                }
+            }
+            Error::Decode {
+                excerpt, message, ..
+            } => {
+                scrub(excerpt);
+                scrub(message);
+            }
+            Error::Transport { message, .. } | Error::Timeout { message } => scrub(message),
+            Error::InvalidInput { .. } => {}
+        }
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput { message } => write!(f, "invalid input (nothing was sent): {message}"),
+            Error::Api(e) => e.fmt(f),
+            Error::Transport { message, .. } => write!(
+                f,
+                "could not talk to the Claid API: {message}; check the network, the base URL and any proxy settings"
+            ),
+            Error::Timeout { message } => write!(
+                f,
+                "the Claid API did not answer in time ({message}); retry later or raise the timeout"
+            ),
+            Error::Decode {
+                status,
+                message,
+                excerpt,
+                request_id,
+            } => {
+                write!(f, "unexpected answer from the Claid API (status {status}): {message}; body starts: {excerpt:?}")?;
+                if let Some(id) = request_id {
+                    write!(f, " [request id {id}]")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(e) => Some(e),
+            Error::Transport {
+                source: Some(s), ..
+            } => Some(&**s),
+            _ => None,
+        }
+    }
+}
+
+/// The longest excerpt of a body kept in an error, in bytes.
+const EXCERPT_BYTES: usize = 200;
+
+/// The start of a body as text, cut on a character boundary.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES + 4)]);
+    let mut end = text.len().min(EXCERPT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = text[..end].to_owned();
+    if body.len() > end {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_body_is_parsed() {
+        let body = br#"{"error_code":"9000","error_type":"validation","error_message":"name: bad.","error_details":{"name":["bad"]}}"#;
+        let e = ApiError::from_answer(422, body, Some("r1".into()), None);
+        assert_eq!(e.error_code.as_deref(), Some("9000"));
+        assert_eq!(e.error_type.as_deref(), Some("validation"));
+        assert_eq!(e.error_details["name"][0], "bad");
+        let text = e.to_string();
+        assert!(
+            text.contains("422") && text.contains("r1") && text.contains("error_details"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn other_bodies_keep_an_excerpt() {
+        let e = ApiError::from_answer(502, b"<html>Bad gateway</html>", None, None);
+        assert_eq!(e.error_code, None);
+        assert_eq!(e.error_type, None);
+        assert_eq!(e.error_message, "<html>Bad gateway</html>");
+        let e = ApiError::from_answer(503, b"", None, None);
+        assert_eq!(e.error_message, "(empty body)");
+    }
+
+    #[test]
+    fn excerpt_is_short_and_cut_on_a_char_boundary() {
+        let body = "é".repeat(300);
+        let ex = excerpt(body.as_bytes());
+        assert!(ex.len() <= EXCERPT_BYTES + '…'.len_utf8());
+        assert!(ex.ends_with('…'));
+    }
+
+    #[test]
+    fn advice_matches_status() {
+        for (status, word) in [
+            (401, "API key"),
+            (402, "no API calls left"),
+            (429, "retry later"),
+        ] {
+            let e = ApiError::from_answer(status, b"{}", None, None);
+            assert!(e.to_string().contains(word), "{status}: {e}");
+        }
+    }
+
+    #[test]
+    fn redaction_scrubs_server_text() {
+        let body = br#"{"error_code":"1","error_type":"x","error_message":"bad key sk-123","error_details":{"k":["sk-123"]}}"#;
+        let e = Error::Api(ApiError::from_answer(400, body, None, None)).redact(&["sk-123", ""]);
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains("sk-123"), "{text}");
+    }
+}

@@ -1,0 +1,319 @@
+//! The operations answering with JSON text instead of typed values.
+//!
+//! For callers that forward the answer elsewhere (the C ABI, a plugin host,
+//! a cache): the text is the `data` member of the API's answer exactly as
+//! sent, so fields this library does not know survive. It is still checked
+//! against the shape the operation promises, without building the typed
+//! values, so a wrong answer is a [`Error::Decode`] here as on the typed path.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use ureq::http::Method;
+
+use crate::client::{decode, storage_path, to_body, Client, Envelope};
+use crate::storage::validate_id;
+use crate::transport::Answer;
+use crate::{Error, NewStorage, StoragePatch};
+
+/// The JSON-text view of a [`Client`], from [`Client::json`].
+///
+/// ```no_run
+/// let client = claid::Client::from_env()?;
+/// let text: String = client.json().list_storages()?;
+/// println!("{text}"); // e.g. [{"id":1,"name":"s3-playground",...}]
+/// # Ok::<(), claid::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct JsonApi<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// The same operations, answering with the `data` member as JSON text.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let types = client.json().list_storage_types()?; // ["web_folder","s3","gcs"]
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn json(&self) -> JsonApi<'_> {
+        JsonApi { client: self }
+    }
+}
+
+impl JsonApi<'_> {
+    /// `GET storage/storage-types`: a JSON array of strings.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let text = client.json().list_storage_types()?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn list_storage_types(&self) -> Result<String, Error> {
+        self.checked::<Vec<Str>>(Method::GET, "storage/storage-types", None, &[])
+    }
+
+    /// `GET storage/storages`: a JSON array of storage objects.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let text = client.json().list_storages()?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn list_storages(&self) -> Result<String, Error> {
+        self.checked::<Vec<StorageShape>>(Method::GET, "storage/storages", None, &[])
+    }
+
+    /// `POST storage/storages`: the created storage object.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let new = claid::NewStorage::web_folder("site", "https://example.com/in/");
+    /// let text = client.json().create_storage(&new)?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn create_storage(&self, storage: &NewStorage) -> Result<String, Error> {
+        storage.validate()?;
+        let body = to_body(storage)?;
+        self.checked::<StorageShape>(
+            Method::POST,
+            "storage/storages",
+            Some(&body),
+            &storage.secrets(),
+        )
+    }
+
+    /// `GET storage/storages/{id}`: one storage object.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let text = client.json().get_storage(1)?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn get_storage(&self, id: i64) -> Result<String, Error> {
+        validate_id(id)?;
+        self.checked::<StorageShape>(Method::GET, &storage_path(id), None, &[])
+    }
+
+    /// `DELETE storage/storages/{id}`: the `data` member, `null` from the API.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// assert_eq!(client.json().delete_storage(1)?, "null");
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn delete_storage(&self, id: i64) -> Result<String, Error> {
+        validate_id(id)?;
+        self.checked::<IgnoredAny>(Method::DELETE, &storage_path(id), None, &[])
+    }
+
+    /// `PATCH storage/storages/{id}`: the changed storage object.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let text = client.json().patch_storage(1, &claid::StoragePatch::new().name("n"))?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<String, Error> {
+        validate_id(id)?;
+        patch.validate()?;
+        let body = to_body(patch)?;
+        self.checked::<StorageShape>(
+            Method::PATCH,
+            &storage_path(id),
+            Some(&body),
+            &patch.secrets(),
+        )
+    }
+
+    /// Any endpoint of the API: `method` is `GET`, `POST`, `PUT`, `PATCH` or
+    /// `DELETE`; `path` is relative to the base URL (a leading `/` is
+    /// ignored; absolute URLs, `..` segments and control characters are
+    /// refused, so the API key never goes to another host); `body`, when
+    /// given, must be JSON. Answers with the `data` member, or `null` for an
+    /// empty body. Retried like the typed operations of the same method.
+    ///
+    /// ```no_run
+    /// # let client = claid::Client::new("k")?;
+    /// let text = client.json().request("GET", "/storage/storages/1", None)?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn request(&self, method: &str, path: &str, body: Option<&str>) -> Result<String, Error> {
+        let method = match method {
+            "GET" => Method::GET,
+            "POST" => Method::POST,
+            "PUT" => Method::PUT,
+            "PATCH" => Method::PATCH,
+            "DELETE" => Method::DELETE,
+            other => {
+                return Err(Error::invalid_input(format!(
+                    "method {other:?} is not one of GET, POST, PUT, PATCH, DELETE"
+                )))
+            }
+        };
+        if let Some(body) = body {
+            serde_json::from_str::<IgnoredAny>(body)
+                .map_err(|e| Error::invalid_input(format!("the request body is not JSON: {e}")))?;
+        }
+        let answer = self
+            .client
+            .send(method, path, body.map(str::as_bytes), &[])?;
+        if answer.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok("null".to_owned());
+        }
+        self.data_text(&answer, &[])
+    }
+
+    /// Sends, then checks the answer's `data` member against `Shape` and
+    /// hands it back as text.
+    fn checked<Shape: for<'de> Deserialize<'de>>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+        secrets: &[&str],
+    ) -> Result<String, Error> {
+        let answer = self.client.send(method, path, body, secrets)?;
+        let text = self.data_text(&answer, secrets)?;
+        serde_json::from_str::<Shape>(&text).map_err(|e| {
+            let error = Error::decode(
+                answer.status,
+                answer.request_id.clone(),
+                format!("the data is not what this operation returns ({e})"),
+                &answer.body,
+            );
+            self.client.redact(error, secrets)
+        })?;
+        Ok(text)
+    }
+
+    fn data_text(&self, answer: &Answer, secrets: &[&str]) -> Result<String, Error> {
+        decode::<Envelope<&RawValue>>(answer)
+            .map(|e| e.data.get().to_owned())
+            .map_err(|e| self.client.redact(e, secrets))
+    }
+}
+
+/// The shape of a storage as the typed [`Storage`](crate::Storage) requires it,
+/// checked without allocating.
+#[derive(Deserialize)]
+struct StorageShape {
+    #[serde(rename = "id")]
+    _id: i64,
+    #[serde(rename = "name")]
+    _name: Str,
+    #[serde(rename = "type")]
+    _type: Str,
+    #[serde(rename = "parameters", default)]
+    _parameters: ParamsShape,
+    #[serde(rename = "created_at", default)]
+    _created_at: Str,
+}
+
+/// Any JSON string.
+#[derive(Default)]
+struct Str;
+
+impl<'de> Deserialize<'de> for Str {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Str;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Str, E> {
+                Ok(Str)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A JSON string or `null`.
+struct OptStr;
+
+impl<'de> Deserialize<'de> for OptStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Option::<Str>::deserialize(d).map(|_| OptStr)
+    }
+}
+
+/// Storage parameters: the known fields with the types the typed model
+/// gives them, anything else accepted.
+#[derive(Default)]
+struct ParamsShape;
+
+impl<'de> Deserialize<'de> for ParamsShape {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ParamsShape;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a parameters object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ParamsShape, A::Error> {
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "bucket" | "path" | "base_url" => {
+                            map.next_value::<OptStr>()?;
+                        }
+                        "credentials" => {
+                            map.next_value::<Option<CredentialsShape>>()?;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ParamsShape)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(Deserialize)]
+struct CredentialsShape {
+    #[serde(rename = "access_key")]
+    _access_key: Str,
+    #[serde(rename = "secret_access_key")]
+    _secret_access_key: Str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok<T: for<'de> Deserialize<'de>>(s: &str) -> bool {
+        serde_json::from_str::<T>(s).is_ok()
+    }
+
+    #[test]
+    fn storage_shape_matches_the_typed_model() {
+        let good = [
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"bucket":"b","x":[1]},"created_at":"t"}"#,
+            r#"{"id":1,"name":"n","type":"new_type","extra":{}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"path":null}}"#,
+        ];
+        let bad = [
+            r#"{"id":"1","name":"n","type":"s3"}"#,
+            r#"{"name":"n","type":"s3"}"#,
+            r#"{"id":1,"name":2,"type":"s3"}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":null}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"bucket":5}}"#,
+            r#"[]"#,
+        ];
+        for s in good {
+            assert!(ok::<StorageShape>(s), "{s}");
+            assert!(ok::<crate::Storage>(s), "{s}");
+        }
+        for s in bad {
+            assert!(!ok::<StorageShape>(s), "{s}");
+            assert!(!ok::<crate::Storage>(s), "{s}");
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! An in-memory emulator of the Claid Storage API (being written).

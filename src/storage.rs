@@ -1,0 +1,589 @@
+//! Models of the Claid Storage API: what is sent and what comes back.
+//!
+//! Every model keeps the fields it does not know about where the API allows
+//! them (storage parameters and credentials), so a value read from the API
+//! and sent back loses nothing. Unknown fields elsewhere in a response are
+//! ignored rather than rejected.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::Error;
+
+/// The longest storage name the API accepts, in Unicode scalar values.
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// Marker printed by `Debug` in place of a secret.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// The kind of a storage: where Claid reads and writes the files.
+///
+/// The set is open: a type this version does not know is kept as
+/// [`StorageType::Other`] with its string, so listing storages never fails
+/// because the API grew a new type.
+///
+/// ```
+/// use claid::StorageType;
+///
+/// assert_eq!("s3".parse::<StorageType>().unwrap(), StorageType::S3);
+/// assert_eq!(StorageType::Gcs.as_str(), "gcs");
+/// assert_eq!(StorageType::from("azure"), StorageType::Other("azure".into()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StorageType {
+    /// `web_folder`: files read from and written to an HTTP base URL.
+    WebFolder,
+    /// `s3`: an Amazon S3 (or compatible) bucket.
+    S3,
+    /// `gcs`: a Google Cloud Storage bucket.
+    Gcs,
+    /// A type this version of the library does not know, as the API spelled it.
+    Other(String),
+}
+
+impl StorageType {
+    /// The type as the API spells it, e.g. `"web_folder"`.
+    ///
+    /// ```
+    /// assert_eq!(claid::StorageType::WebFolder.as_str(), "web_folder");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        match self {
+            StorageType::WebFolder => "web_folder",
+            StorageType::S3 => "s3",
+            StorageType::Gcs => "gcs",
+            StorageType::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for StorageType {
+    fn from(s: &str) -> Self {
+        match s {
+            "web_folder" => StorageType::WebFolder,
+            "s3" => StorageType::S3,
+            "gcs" => StorageType::Gcs,
+            other => StorageType::Other(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for StorageType {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "web_folder" | "s3" | "gcs" => StorageType::from(s.as_str()),
+            _ => StorageType::Other(s),
+        }
+    }
+}
+
+impl FromStr for StorageType {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(StorageType::from(s))
+    }
+}
+
+impl fmt::Display for StorageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for StorageType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for StorageType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TypeVisitor;
+        impl Visitor<'_> for TypeVisitor {
+            type Value = StorageType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a storage type string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StorageType, E> {
+                Ok(StorageType::from(v))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<StorageType, E> {
+                Ok(StorageType::from(v))
+            }
+        }
+        deserializer.deserialize_str(TypeVisitor)
+    }
+}
+
+/// Access keys for an `s3` or `gcs` bucket.
+///
+/// Sent when a storage is created or patched, never returned by the API.
+/// `Debug` shows the access key but never the secret (nor any extra field,
+/// since those may be secrets too).
+///
+/// ```
+/// let creds = claid::Credentials::new("AKIA123", "very-secret");
+/// assert!(!format!("{creds:?}").contains("very-secret"));
+/// ```
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Credentials {
+    /// The access key id.
+    pub access_key: String,
+    /// The secret that goes with the access key.
+    pub secret_access_key: String,
+    /// Fields this version does not know, passed through untouched.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Credentials {
+    /// Credentials made of an access key and its secret.
+    ///
+    /// ```
+    /// let creds = claid::Credentials::new("AKIA123", "secret");
+    /// assert_eq!(creds.access_key, "AKIA123");
+    /// ```
+    pub fn new(access_key: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
+        Credentials {
+            access_key: access_key.into(),
+            secret_access_key: secret_access_key.into(),
+            extra: Map::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Credentials");
+        d.field("access_key", &self.access_key)
+            .field("secret_access_key", &REDACTED);
+        for key in self.extra.keys() {
+            d.field(key, &REDACTED);
+        }
+        d.finish()
+    }
+}
+
+/// The `parameters` object of a storage.
+///
+/// Which fields matter depends on the type: `bucket` (required), `path` and
+/// `credentials` (required on create) for `s3` and `gcs`; `base_url` for
+/// `web_folder`. Fields this version does not know are kept in `extra` and
+/// sent back untouched.
+///
+/// ```
+/// let p: claid::StorageParameters =
+///     serde_json::from_str(r#"{"bucket":"b","path":"/in/","region":"eu"}"#).unwrap();
+/// assert_eq!(p.bucket.as_deref(), Some("b"));
+/// assert_eq!(p.extra["region"], "eu");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct StorageParameters {
+    /// The bucket, for `s3` and `gcs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// A prefix inside the bucket, for `s3` and `gcs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The base URL, for `web_folder`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Keys for the bucket; sent on create and patch, never returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Credentials>,
+    /// Fields this version does not know, passed through untouched.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl StorageParameters {
+    /// Empty parameters, to fill field by field.
+    ///
+    /// ```
+    /// let mut p = claid::StorageParameters::new();
+    /// p.bucket = Some("images".into());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+// Written by hand rather than derived: `#[serde(flatten)]` on deserialize
+// buffers every field into an intermediate tree first, which made listing
+// storages markedly slower. This visitor reads each field once.
+impl<'de> Deserialize<'de> for StorageParameters {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ParamsVisitor;
+        impl<'de> Visitor<'de> for ParamsVisitor {
+            type Value = StorageParameters;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a storage parameters object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StorageParameters, A::Error> {
+                let mut p = StorageParameters::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "bucket" => p.bucket = map.next_value()?,
+                        "path" => p.path = map.next_value()?,
+                        "base_url" => p.base_url = map.next_value()?,
+                        "credentials" => p.credentials = map.next_value()?,
+                        _ => {
+                            p.extra.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(p)
+            }
+        }
+        deserializer.deserialize_map(ParamsVisitor)
+    }
+}
+
+/// A storage as the API returns it.
+///
+/// ```
+/// let s: claid::Storage = serde_json::from_str(r#"{"id": 1, "name": "s3-playground",
+///     "type": "s3", "parameters": {"path": "/input/", "bucket": "playground"},
+///     "created_at": "2022-01-10T18:27:16.362118+00:00"}"#).unwrap();
+/// assert_eq!(s.storage_type, claid::StorageType::S3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Storage {
+    /// The storage id, positive.
+    pub id: i64,
+    /// The storage name, unique per account.
+    pub name: String,
+    /// The storage type.
+    #[serde(rename = "type")]
+    pub storage_type: StorageType,
+    /// Type-specific parameters (credentials are never returned).
+    #[serde(default)]
+    pub parameters: StorageParameters,
+    /// When the storage was created, RFC 3339 as the API sent it.
+    #[serde(default)]
+    pub created_at: String,
+}
+
+/// A storage to create with [`Client::create_storage`](crate::Client::create_storage).
+///
+/// ```
+/// use claid::{Credentials, NewStorage};
+///
+/// let s3 = NewStorage::s3("raw-photos", "my-bucket", Credentials::new("AKIA", "secret"))
+///     .with_path("/input/");
+/// let web = NewStorage::web_folder("site", "https://example.com/images/");
+/// assert_eq!(s3.parameters.path.as_deref(), Some("/input/"));
+/// assert_eq!(web.storage_type, claid::StorageType::WebFolder);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NewStorage {
+    /// The name: 1 to 50 characters, unique per account.
+    pub name: String,
+    /// The storage type.
+    #[serde(rename = "type")]
+    pub storage_type: StorageType,
+    /// Type-specific parameters.
+    pub parameters: StorageParameters,
+}
+
+impl NewStorage {
+    /// A storage of any type with the given parameters.
+    ///
+    /// ```
+    /// let p = claid::StorageParameters::new();
+    /// let s = claid::NewStorage::new("x", "azure", p);
+    /// assert_eq!(s.storage_type.as_str(), "azure");
+    /// ```
+    pub fn new(
+        name: impl Into<String>,
+        storage_type: impl Into<StorageType>,
+        parameters: StorageParameters,
+    ) -> Self {
+        NewStorage {
+            name: name.into(),
+            storage_type: storage_type.into(),
+            parameters,
+        }
+    }
+
+    /// An `s3` storage on `bucket`.
+    ///
+    /// ```
+    /// let s = claid::NewStorage::s3("n", "b", claid::Credentials::new("a", "s"));
+    /// assert_eq!(s.parameters.bucket.as_deref(), Some("b"));
+    /// ```
+    pub fn s3(
+        name: impl Into<String>,
+        bucket: impl Into<String>,
+        credentials: Credentials,
+    ) -> Self {
+        Self::bucket(name, StorageType::S3, bucket, credentials)
+    }
+
+    /// A `gcs` storage on `bucket`.
+    ///
+    /// ```
+    /// let s = claid::NewStorage::gcs("n", "b", claid::Credentials::new("a", "s"));
+    /// assert_eq!(s.storage_type, claid::StorageType::Gcs);
+    /// ```
+    pub fn gcs(
+        name: impl Into<String>,
+        bucket: impl Into<String>,
+        credentials: Credentials,
+    ) -> Self {
+        Self::bucket(name, StorageType::Gcs, bucket, credentials)
+    }
+
+    /// A `web_folder` storage reading from and writing to `base_url`.
+    ///
+    /// ```
+    /// let s = claid::NewStorage::web_folder("n", "https://example.com/in/");
+    /// assert_eq!(s.parameters.base_url.as_deref(), Some("https://example.com/in/"));
+    /// ```
+    pub fn web_folder(name: impl Into<String>, base_url: impl Into<String>) -> Self {
+        let parameters = StorageParameters {
+            base_url: Some(base_url.into()),
+            ..StorageParameters::default()
+        };
+        Self::new(name, StorageType::WebFolder, parameters)
+    }
+
+    /// Sets the prefix inside the bucket (`parameters.path`).
+    ///
+    /// ```
+    /// let s = claid::NewStorage::s3("n", "b", claid::Credentials::new("a", "s")).with_path("/out/");
+    /// assert_eq!(s.parameters.path.as_deref(), Some("/out/"));
+    /// ```
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.parameters.path = Some(path.into());
+        self
+    }
+
+    fn bucket(
+        name: impl Into<String>,
+        storage_type: StorageType,
+        bucket: impl Into<String>,
+        credentials: Credentials,
+    ) -> Self {
+        let parameters = StorageParameters {
+            bucket: Some(bucket.into()),
+            credentials: Some(credentials),
+            ..StorageParameters::default()
+        };
+        Self::new(name, storage_type, parameters)
+    }
+
+    /// Checks what the library checks before sending: the name and the type.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        validate_name(&self.name)?;
+        validate_type(&self.storage_type)
+    }
+
+    /// The secrets this storage carries, to keep them out of error text.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        self.parameters.secrets()
+    }
+}
+
+/// A change to a storage, for [`Client::patch_storage`](crate::Client::patch_storage).
+///
+/// Only the fields that are set are sent.
+///
+/// ```
+/// let patch = claid::StoragePatch::new().name("renamed");
+/// assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"name":"renamed"}"#);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StoragePatch {
+    /// A new name: 1 to 50 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A new type.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub storage_type: Option<StorageType>,
+    /// New parameters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<StorageParameters>,
+}
+
+impl StoragePatch {
+    /// A patch that changes nothing yet.
+    ///
+    /// ```
+    /// assert_eq!(claid::StoragePatch::new(), claid::StoragePatch::default());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Renames the storage.
+    ///
+    /// ```
+    /// let p = claid::StoragePatch::new().name("new-name");
+    /// assert_eq!(p.name.as_deref(), Some("new-name"));
+    /// ```
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Changes the storage type.
+    ///
+    /// ```
+    /// let p = claid::StoragePatch::new().storage_type(claid::StorageType::Gcs);
+    /// assert_eq!(p.storage_type, Some(claid::StorageType::Gcs));
+    /// ```
+    pub fn storage_type(mut self, storage_type: impl Into<StorageType>) -> Self {
+        self.storage_type = Some(storage_type.into());
+        self
+    }
+
+    /// Replaces the parameters.
+    ///
+    /// ```
+    /// let mut params = claid::StorageParameters::new();
+    /// params.path = Some("/new/".into());
+    /// let p = claid::StoragePatch::new().parameters(params);
+    /// assert!(p.parameters.is_some());
+    /// ```
+    pub fn parameters(mut self, parameters: StorageParameters) -> Self {
+        self.parameters = Some(parameters);
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if let Some(name) = &self.name {
+            validate_name(name)?;
+        }
+        match &self.storage_type {
+            Some(t) => validate_type(t),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        self.parameters
+            .as_ref()
+            .map(StorageParameters::secrets)
+            .unwrap_or_default()
+    }
+}
+
+impl StorageParameters {
+    fn secrets(&self) -> Vec<&str> {
+        let Some(c) = &self.credentials else {
+            return Vec::new();
+        };
+        let mut out = vec![c.secret_access_key.as_str()];
+        out.extend(c.extra.values().filter_map(Value::as_str));
+        out
+    }
+}
+
+pub(crate) fn validate_id(id: i64) -> Result<(), Error> {
+    if id > 0 {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(format!(
+            "storage id must be positive, got {id}; use an id from list_storages or create_storage"
+        )))
+    }
+}
+
+fn validate_name(name: &str) -> Result<(), Error> {
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Err(Error::invalid_input("storage name must not be empty"));
+    }
+    if chars > MAX_NAME_CHARS {
+        return Err(Error::invalid_input(format!(
+            "storage name must be at most {MAX_NAME_CHARS} characters, got {chars}; shorten it"
+        )));
+    }
+    Ok(())
+}
+
+fn validate_type(t: &StorageType) -> Result<(), Error> {
+    if t.as_str().is_empty() {
+        return Err(Error::invalid_input(
+            "storage type must not be empty; use \"web_folder\", \"s3\" or \"gcs\"",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_type_round_trips() {
+        let t: StorageType = serde_json::from_str("\"azure_blob\"").unwrap();
+        assert_eq!(t, StorageType::Other("azure_blob".into()));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"azure_blob\"");
+        assert_eq!(StorageType::from(String::from("s3")), StorageType::S3);
+    }
+
+    #[test]
+    fn parameters_keep_unknown_fields_both_ways() {
+        let json = r#"{"bucket":"b","path":"/p/","credentials":{"access_key":"a","secret_access_key":"s","token":"t"},"region":"eu","n":[1]}"#;
+        let p: StorageParameters = serde_json::from_str(json).unwrap();
+        assert_eq!(p.extra.len(), 2);
+        let back: Value = serde_json::to_value(&p).unwrap();
+        let orig: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(back, orig);
+    }
+
+    #[test]
+    fn storage_ignores_unknown_fields() {
+        let s: Storage = serde_json::from_str(
+            r#"{"id":3,"name":"n","type":"gcs","parameters":{},"created_at":"x","owner":{"a":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.id, 3);
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let mut c = Credentials::new("AK", "TOPSECRET");
+        c.extra.insert("session_token".into(), "TOKEN123".into());
+        let s = NewStorage::s3("n", "b", c);
+        let dbg = format!("{s:?} {s:#?}");
+        assert!(
+            !dbg.contains("TOPSECRET") && !dbg.contains("TOKEN123"),
+            "{dbg}"
+        );
+        assert!(dbg.contains(REDACTED));
+        assert_eq!(s.secrets(), vec!["TOPSECRET", "TOKEN123"]);
+    }
+
+    #[test]
+    fn names_are_counted_in_scalar_values() {
+        assert!(validate_name(&"é".repeat(50)).is_ok());
+        assert!(validate_name(&"é".repeat(51)).is_err());
+        assert!(validate_name("").is_err());
+        assert!(validate_type(&StorageType::Other(String::new())).is_err());
+        assert!(validate_id(0).is_err() && validate_id(-4).is_err() && validate_id(1).is_ok());
+    }
+
+    #[test]
+    fn patch_sends_only_what_is_set() {
+        let p = StoragePatch::new().storage_type("gcs");
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"type":"gcs"}"#);
+        assert!(StoragePatch::new().name("").validate().is_err());
+    }
+}
