@@ -82,3 +82,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// }
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+// Compiles the README's Rust examples as doc tests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
