@@ -1,0 +1,169 @@
+//! The client handle: creating, configuring and freeing it.
+
+use std::ffi::c_char;
+use std::ptr;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::failure::Failure;
+use crate::guard;
+use crate::status::ClaidStatus;
+use crate::strings::{arg_str, write_out};
+
+/// A client for the Claid Storage API (opaque).
+///
+/// Create it with `claid_client_new` or `claid_client_new_with_options`,
+/// release it with `claid_client_free`. One client holds one connection
+/// pool: create it once and share it.
+///
+/// Thread-safety: a `ClaidClient` may be used from several threads at once
+/// (every operation takes a `const ClaidClient *`); only `claid_client_free`
+/// needs that no other thread is still using it.
+pub struct ClaidClient {
+    inner: claid::Client,
+}
+
+/// The options JSON of `claid_client_new_with_options`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Options {
+    api_key: String,
+    base_url: Option<String>,
+    timeout_ms: Option<u64>,
+    connect_timeout_ms: Option<u64>,
+    max_retries: Option<u32>,
+    user_agent: Option<String>,
+}
+
+impl Options {
+    fn build(self) -> Result<claid::Client, claid::Error> {
+        let mut builder = claid::Client::builder().api_key(self.api_key);
+        if let Some(url) = self.base_url {
+            builder = builder.base_url(url);
+        }
+        if let Some(ms) = self.timeout_ms {
+            builder = builder.timeout(Duration::from_millis(ms));
+        }
+        if let Some(ms) = self.connect_timeout_ms {
+            builder = builder.connect_timeout(Duration::from_millis(ms));
+        }
+        if let Some(n) = self.max_retries {
+            builder = builder.max_retries(n);
+        }
+        if let Some(agent) = self.user_agent {
+            builder = builder.user_agent(agent);
+        }
+        builder.build()
+    }
+}
+
+fn into_handle(client: claid::Client) -> *mut ClaidClient {
+    Box::into_raw(Box::new(ClaidClient { inner: client }))
+}
+
+/// Borrows the client behind a handle.
+///
+/// # Safety
+///
+/// `client` is NULL or a live handle from this library, not freed while the
+/// borrow lasts.
+pub(crate) unsafe fn client_ref<'a>(
+    client: *const ClaidClient,
+) -> Result<&'a claid::Client, Failure> {
+    // SAFETY: NULL or, as the caller promises, a pointer from Box::into_raw
+    // in into_handle that claid_client_free has not released; the client is
+    // Sync, so a shared borrow is fine while other threads hold one too.
+    match unsafe { client.as_ref() } {
+        Some(handle) => Ok(&handle.inner),
+        None => Err(Failure::invalid("client is NULL")),
+    }
+}
+
+/// Creates a client for the real API (`https://api.claid.ai/v1/`) with the
+/// default options: 30 s timeout per phase, 10 s to connect, 2 retries.
+///
+/// Returns NULL when `api_key` is NULL, empty, not UTF-8, or contains spaces
+/// or control characters. Nothing is sent until the first operation.
+///
+/// Ownership: the caller owns the client and releases it with
+/// `claid_client_free`; `api_key` is copied. Thread-safety: any thread.
+///
+/// # Safety
+///
+/// `api_key` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn claid_client_new(api_key: *const c_char) -> *mut ClaidClient {
+    guard::catching(ptr::null_mut(), || {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        match unsafe { arg_str(api_key, "api_key") } {
+            Ok(key) => claid::Client::new(key).map_or(ptr::null_mut(), into_handle),
+            Err(_) => ptr::null_mut(),
+        }
+    })
+}
+
+/// Creates a client from an options object:
+/// `{"api_key": "...", "base_url": "...", "timeout_ms": 30000,
+/// "connect_timeout_ms": 10000, "max_retries": 2, "user_agent": "..."}`.
+/// Only `api_key` is required; an unknown key is an error (it catches typos).
+///
+/// On `CLAID_STATUS_OK`, `*out_client` receives the new client and
+/// `*out_error_json` (when `out_error_json` is not NULL) is set to NULL.
+/// Otherwise (`CLAID_STATUS_INVALID_ARGUMENT` for malformed options, a bad
+/// base URL or key, a zero timeout) `*out_client` is set to NULL and
+/// `*out_error_json` receives an error object like the operations' ones.
+///
+/// Ownership: the caller owns the client (`claid_client_free`) and the error
+/// string (`claid_string_free`). Thread-safety: any thread.
+///
+/// # Safety
+///
+/// `options_json` is NULL or a NUL-terminated string; `out_client` is NULL
+/// (then nothing is created) or valid for writing a pointer; so is
+/// `out_error_json`.
+#[no_mangle]
+pub unsafe extern "C" fn claid_client_new_with_options(
+    options_json: *const c_char,
+    out_client: *mut *mut ClaidClient,
+    out_error_json: *mut *mut c_char,
+) -> ClaidStatus {
+    let mut created = ptr::null_mut();
+    let create = || {
+        if out_client.is_null() {
+            return Err(Failure::invalid("out_client is NULL"));
+        }
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let text = unsafe { arg_str(options_json, "options_json") }?;
+        let options: Options = serde_json::from_str(text)
+            .map_err(|e| Failure::invalid(format!("options_json: {e}")))?;
+        created = into_handle(options.build()?);
+        Ok(())
+    };
+    // SAFETY: out_error_json is NULL or writable, as the caller promises.
+    let status = unsafe { guard::call_quiet(out_error_json, create) };
+    // SAFETY: out_client is NULL or writable, as the caller promises.
+    unsafe { write_out(out_client, created) };
+    status
+}
+
+/// Releases a client and its connections. NULL is a no-op.
+///
+/// Ownership: takes back `client`, which must come from `claid_client_new*`
+/// and not be freed twice. Thread-safety: no other thread may still be using
+/// this client.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client from this library that no call is
+/// using any more.
+#[no_mangle]
+pub unsafe extern "C" fn claid_client_free(client: *mut ClaidClient) {
+    if !client.is_null() {
+        guard::catching((), || {
+            // SAFETY: the caller passes a pointer from Box::into_raw in
+            // into_handle, not freed yet and no longer in use.
+            drop(unsafe { Box::from_raw(client) });
+        });
+    }
+}

@@ -1,0 +1,135 @@
+//! Why a call failed, and the error JSON C callers receive.
+
+use std::any::Any;
+
+use serde_json::{json, Value};
+
+use crate::status::ClaidStatus;
+
+/// A failed call: an error of the core, a bad C argument, or a bug.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// What the Rust client answered.
+    Client(claid::Error),
+    /// A C argument the client never saw: NULL, not UTF-8, not JSON.
+    InvalidArgument(String),
+    /// A caught panic or another bug.
+    Internal(String),
+}
+
+impl From<claid::Error> for Failure {
+    fn from(error: claid::Error) -> Self {
+        Failure::Client(error)
+    }
+}
+
+impl Failure {
+    /// An argument that is not what the header asks for.
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Failure::InvalidArgument(message.into())
+    }
+
+    /// A panic caught at the boundary, with its message when it has one.
+    pub(crate) fn panic(payload: &(dyn Any + Send)) -> Self {
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        Failure::Internal(format!(
+            "internal error in libclaid (a bug; please report it): panicked: {message}"
+        ))
+    }
+
+    /// The status a C caller sees.
+    pub(crate) fn status(&self) -> ClaidStatus {
+        match self {
+            Failure::InvalidArgument(_) => ClaidStatus::InvalidArgument,
+            Failure::Internal(_) => ClaidStatus::Internal,
+            Failure::Client(error) => match error {
+                claid::Error::InvalidInput { .. } => ClaidStatus::InvalidArgument,
+                claid::Error::Api(_) => ClaidStatus::Api,
+                claid::Error::Transport { .. } => ClaidStatus::Transport,
+                claid::Error::Timeout { .. } => ClaidStatus::Timeout,
+                claid::Error::Decode { .. } => ClaidStatus::Decode,
+                // A variant added to the core later: still an error, and
+                // never mistaken for success.
+                _ => ClaidStatus::Internal,
+            },
+        }
+    }
+
+    /// The error object: always `kind` and `error_message`; `status`,
+    /// `error_code`, `error_type`, `error_details`, `request_id` and
+    /// `retry_after_ms` for `api`; `status` and `request_id` for `decode`.
+    pub(crate) fn to_json(&self) -> String {
+        let kind = self.status().name().to_str().unwrap_or("internal");
+        let mut object = json!({ "kind": kind });
+        let message = match self {
+            Failure::InvalidArgument(message) => {
+                format!("invalid argument (nothing was sent): {message}")
+            }
+            Failure::Internal(message) => message.clone(),
+            Failure::Client(error) => {
+                match error {
+                    claid::Error::Api(api) => {
+                        object["status"] = api.status.into();
+                        object["error_code"] = api.error_code.clone().into();
+                        object["error_type"] = api.error_type.clone().into();
+                        object["error_details"] = api.error_details.clone();
+                        object["request_id"] = api.request_id.clone().into();
+                        object["retry_after_ms"] = api
+                            .retry_after
+                            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+                            .into();
+                    }
+                    claid::Error::Decode { .. } => {
+                        object["status"] = error.status().into();
+                        object["request_id"] = error.request_id().into();
+                    }
+                    _ => {}
+                }
+                error.to_string()
+            }
+        };
+        object["error_message"] = Value::String(message);
+        object.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(f: &Failure) -> Value {
+        serde_json::from_str(&f.to_json()).unwrap()
+    }
+
+    #[test]
+    fn invalid_argument_and_internal_have_kind_and_message() {
+        let v = parse(&Failure::invalid("client is NULL"));
+        assert_eq!(v["kind"], "invalid_argument");
+        assert!(v["error_message"]
+            .as_str()
+            .unwrap()
+            .ends_with("client is NULL"));
+        let payload: Box<dyn Any + Send> = Box::new(String::from("boom"));
+        let v = parse(&Failure::panic(&*payload));
+        assert_eq!(v["kind"], "internal");
+        assert!(v["error_message"].as_str().unwrap().contains("boom"));
+    }
+
+    #[test]
+    fn core_invalid_input_is_invalid_argument() {
+        let error = claid::Client::new("k")
+            .unwrap()
+            .json()
+            .get_storage(0)
+            .unwrap_err();
+        let f = Failure::from(error);
+        assert_eq!(f.status(), ClaidStatus::InvalidArgument);
+        let v = parse(&f);
+        assert_eq!(v["kind"], "invalid_argument");
+        assert!(v.get("status").is_none());
+    }
+}

@@ -1,0 +1,128 @@
+//! The boundary every export goes through: no panic crosses it, and the
+//! `out_json` pointer is written exactly as the header documents.
+
+use std::ffi::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::failure::Failure;
+use crate::status::ClaidStatus;
+use crate::strings::{into_c_string, write_out};
+
+/// Runs `call`, catching any panic; writes its JSON answer (or the error
+/// object) to `out_json` when that is not NULL, and returns the status.
+///
+/// # Safety
+///
+/// `out_json` is NULL or valid for writing one pointer.
+pub(crate) unsafe fn call(
+    out_json: *mut *mut c_char,
+    call: impl FnOnce() -> Result<String, Failure>,
+) -> ClaidStatus {
+    // SAFETY: passed on from the caller.
+    unsafe { answer(out_json, || call().map(Some)) }
+}
+
+/// Like [`call`] for calls that answer nothing: on success `out_error_json`
+/// receives NULL, otherwise the error object.
+///
+/// # Safety
+///
+/// `out_error_json` is NULL or valid for writing one pointer.
+pub(crate) unsafe fn call_quiet(
+    out_error_json: *mut *mut c_char,
+    call: impl FnOnce() -> Result<(), Failure>,
+) -> ClaidStatus {
+    // SAFETY: passed on from the caller.
+    unsafe { answer(out_error_json, || call().map(|()| None)) }
+}
+
+/// # Safety
+///
+/// `out` is NULL or valid for writing one pointer.
+unsafe fn answer(
+    out: *mut *mut c_char,
+    call: impl FnOnce() -> Result<Option<String>, Failure>,
+) -> ClaidStatus {
+    let result = catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|p| Err(Failure::panic(&*p)));
+    let (status, text) = match result {
+        Ok(text) => (ClaidStatus::Ok, text),
+        Err(failure) => (failure.status(), Some(failure.to_json())),
+    };
+    if out.is_null() {
+        return status;
+    }
+    let (status, ptr) = match text {
+        None => (status, std::ptr::null_mut()),
+        // Building the C string allocates; a failure there (or a panic,
+        // which only an allocation failure could cause) still answers with
+        // an error string.
+        Some(text) => match catch_unwind(|| into_c_string(text)) {
+            Ok(Ok(ptr)) => (status, ptr),
+            Ok(Err(failure)) => (failure.status(), fallback()),
+            Err(p) => (Failure::panic(&*p).status(), fallback()),
+        },
+    };
+    // SAFETY: not NULL, and the caller promises it is valid for a write.
+    unsafe { write_out(out, ptr) };
+    status
+}
+
+/// The error object used when the real one could not be built.
+fn fallback() -> *mut c_char {
+    const TEXT: &str = r#"{"kind":"internal","error_message":"internal error in libclaid: could not build the answer"}"#;
+    into_c_string(TEXT.to_owned()).unwrap_or(std::ptr::null_mut())
+}
+
+/// Runs `call`, catching any panic; answers `fallback` when it panics.
+pub(crate) fn catching<T>(fallback: T, call: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(call)).unwrap_or(fallback)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+
+    use super::*;
+    use crate::strings::claid_string_free;
+
+    fn run(call: impl FnOnce() -> Result<String, Failure>) -> (ClaidStatus, String) {
+        let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: out is a valid place for one pointer; the answer is read
+        // once and freed once.
+        unsafe {
+            let status = super::call(&mut out, call);
+            let text = CStr::from_ptr(out).to_str().unwrap().to_owned();
+            claid_string_free(out);
+            (status, text)
+        }
+    }
+
+    #[test]
+    fn a_panic_becomes_internal_with_its_message() {
+        let (status, text) = run(|| panic!("deliberate test panic"));
+        assert_eq!(status, ClaidStatus::Internal);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["kind"], "internal");
+        assert!(v["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("deliberate test panic"));
+    }
+
+    #[test]
+    fn success_hands_the_text_over() {
+        assert_eq!(
+            run(|| Ok("[\"s3\"]".to_owned())),
+            (ClaidStatus::Ok, "[\"s3\"]".to_owned())
+        );
+        // SAFETY: NULL out_json is allowed.
+        let status = unsafe { super::call(std::ptr::null_mut(), || Ok(String::new())) };
+        assert_eq!(status, ClaidStatus::Ok);
+    }
+
+    #[test]
+    fn catching_answers_the_fallback() {
+        assert_eq!(catching(1, || panic!("x")), 1);
+        assert_eq!(catching(1, || 2), 2);
+    }
+}

@@ -1,0 +1,206 @@
+//! The six operations and `claid_request`: C arguments in, the core's JSON
+//! text out.
+//!
+//! Every operation blocks until done (retries included) and follows the same
+//! rules, stated once in the header's preamble: `out_json` may be NULL;
+//! when it is not, it always receives a new string for `claid_string_free`,
+//! the `data` member of the answer on `CLAID_STATUS_OK` and an error object
+//! otherwise.
+
+use std::ffi::c_char;
+
+use claid::{NewStorage, StoragePatch};
+
+use crate::client::{client_ref, ClaidClient};
+use crate::failure::Failure;
+use crate::guard;
+use crate::status::ClaidStatus;
+use crate::strings::arg_str;
+
+/// Parses the JSON argument `name` into a model of the core.
+fn parse<T: serde::de::DeserializeOwned>(text: &str, name: &str) -> Result<T, Failure> {
+    serde_json::from_str(text).map_err(|e| Failure::invalid(format!("{name}: {e}")))
+}
+
+/// Lists the storage types: `GET storage/storage-types`.
+///
+/// On success `out_json` receives an array of strings, e.g.
+/// `["web_folder","s3","gcs"]`.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `out_json` is NULL or valid for
+/// writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_list_storage_types(
+    client: *const ClaidClient,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            Ok(client_ref(client)?.json().list_storage_types()?)
+        })
+    }
+}
+
+/// Lists the account's storages: `GET storage/storages`.
+///
+/// On success `out_json` receives an array of storage objects such as
+/// `{"id":1,"name":"s3-playground","type":"s3","parameters":{"path":"/input/","bucket":"playground"},"created_at":"2022-01-10T18:27:16.362118+00:00"}`.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `out_json` is NULL or valid for
+/// writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_list_storages(
+    client: *const ClaidClient,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            Ok(client_ref(client)?.json().list_storages()?)
+        })
+    }
+}
+
+/// Creates a storage: `POST storage/storages`.
+///
+/// `storage_json` is the new storage, e.g.
+/// `{"name":"raw","type":"s3","parameters":{"bucket":"b","path":"/in/","credentials":{"access_key":"AK","secret_access_key":"SK"}}}`
+/// (`name` 1 to 50 characters and a non-empty `type` are checked before
+/// sending). On success `out_json` receives the created storage object.
+/// Never retried after the request may have reached the server.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `storage_json` is NULL or a
+/// NUL-terminated string; `out_json` is NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_create_storage(
+    client: *const ClaidClient,
+    storage_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            let client = client_ref(client)?;
+            let storage: NewStorage =
+                parse(arg_str(storage_json, "storage_json")?, "storage_json")?;
+            Ok(client.json().create_storage(&storage)?)
+        })
+    }
+}
+
+/// Fetches one storage: `GET storage/storages/{storage_id}`.
+///
+/// `storage_id` must be positive. On success `out_json` receives the storage
+/// object.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `out_json` is NULL or valid for
+/// writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_get_storage(
+    client: *const ClaidClient,
+    storage_id: i64,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            Ok(client_ref(client)?.json().get_storage(storage_id)?)
+        })
+    }
+}
+
+/// Deletes a storage: `DELETE storage/storages/{storage_id}`.
+///
+/// `storage_id` must be positive. On success `out_json` receives `null`.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `out_json` is NULL or valid for
+/// writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_delete_storage(
+    client: *const ClaidClient,
+    storage_id: i64,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            Ok(client_ref(client)?.json().delete_storage(storage_id)?)
+        })
+    }
+}
+
+/// Changes a storage: `PATCH storage/storages/{storage_id}`.
+///
+/// `patch_json` holds any subset of `name`, `type` and `parameters`, e.g.
+/// `{"name":"archive"}`. On success `out_json` receives the changed storage
+/// object. Never retried after the request may have reached the server.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `patch_json` is NULL or a
+/// NUL-terminated string; `out_json` is NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_patch_storage(
+    client: *const ClaidClient,
+    storage_id: i64,
+    patch_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            let client = client_ref(client)?;
+            let patch: StoragePatch = parse(arg_str(patch_json, "patch_json")?, "patch_json")?;
+            Ok(client.json().patch_storage(storage_id, &patch)?)
+        })
+    }
+}
+
+/// Calls any endpoint of the same API.
+///
+/// `method` is `"GET"`, `"POST"`, `"PUT"`, `"PATCH"` or `"DELETE"`; `path`
+/// is relative to the base URL (a leading `/` is ignored; absolute URLs,
+/// `..` segments and control characters are refused, so the API key is
+/// never sent to another host); `body_json` is NULL (no body) or JSON. On
+/// success `out_json` receives the answer's `data` member (`null` for an
+/// empty answer). Retried like the operations of the same method.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `method`, `path` and `body_json` are
+/// NULL or NUL-terminated strings; `out_json` is NULL or valid for writing a
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_request(
+    client: *const ClaidClient,
+    method: *const c_char,
+    path: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            let client = client_ref(client)?;
+            let method = arg_str(method, "method")?;
+            let path = arg_str(path, "path")?;
+            let body = if body_json.is_null() {
+                None
+            } else {
+                Some(arg_str(body_json, "body_json")?)
+            };
+            Ok(client.json().request(method, path, body)?)
+        })
+    }
+}
