@@ -1,1 +1,354 @@
-//! An in-memory emulator of the Claid Storage API (being written).
+//! An in-memory emulator of the Claid Storage API, for tests (feature `mock`).
+//!
+//! [`MockServer`] answers like the API on a loopback port: the six
+//! operations, authentication, validation and the documented error bodies.
+//! Tests point a [`Client`] at it, read what it received from its journal,
+//! and make it fail on demand with [`Fault`]s.
+//!
+//! ```
+//! use claid::{mock::{Fault, MockServer}, Credentials, NewStorage};
+//!
+//! let server = MockServer::start()?;
+//! let client = server.client();
+//!
+//! let created = client.create_storage(&NewStorage::s3("raw", "bucket", Credentials::new("AK", "SECRET")))?;
+//! assert_eq!(created.id, 1);
+//! assert_eq!(server.request_count("POST", "/v1/storage/storages"), 1);
+//!
+//! server.inject(Fault::status(404).on("GET", "/v1/storage/storages/1"));
+//! assert_eq!(client.get_storage(1).unwrap_err().status(), Some(404));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # On the wire
+//!
+//! - Base URL `http://127.0.0.1:PORT/v1/`; the key goes in `Authorization: Bearer <key>`.
+//! - Successes are `{"data": ...}`, with status 200; delete answers `{"data": null}`.
+//! - Every answer has `Content-Type: application/json` and its own `x-request-id`.
+//! - Every error body is `{"error_code", "error_type", "error_message", "error_details"}`:
+//!
+//! | status | when | `error_code` | `error_type` |
+//! |---|---|---|---|
+//! | 413 | a body over 1 MiB (checked first) | `"413"` | `payload_too_large` |
+//! | 401 | missing or wrong key: the documented body, byte for byte | `"111"` | `auth` |
+//! | 404 | unknown path, unknown storage id | `"404"` | `not_found` |
+//! | 405 | a method the path does not take (with `Allow`) | `"405"` | `method_not_allowed` |
+//! | 400 | a body that is not a JSON object | `"400"` | `bad_request` |
+//! | 422 | failed validation, or an id that is not an integer | `"9000"` | `validation` |
+//! | 409 | a name another storage holds | `"409"` | `conflict` |
+//! | 429 | past the optional quota | `"429"` | `rate_limit` |
+//!
+//! A 422 lists every problem at once, as the API documents it:
+//! `"error_message": "name: ensure this value has at most 50 characters. parameters.credentials.access_key: field required."`
+//! and `"error_details": {"name": [...], "parameters.credentials.access_key": [...]}`.
+//!
+//! Storages get ids from 1 up, `created_at` in RFC 3339 UTC with
+//! microseconds (`2022-01-10T18:27:16.362118+00:00`), and never show their
+//! credentials. A patch merges `parameters` key by key into the stored ones
+//! and checks the result as a create would.
+//!
+//! # Shutting down
+//!
+//! Dropping the server closes its port and every open connection and joins
+//! its threads, even while an answer is delayed; a client still holding a
+//! pooled connection to it gets an error at once rather than a hang.
+
+mod builder;
+mod clock;
+mod faults;
+mod journal;
+mod rate_limit;
+mod relay;
+mod reply;
+mod routes;
+mod server;
+mod store;
+mod validate;
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+pub use builder::MockServerBuilder;
+pub use faults::Fault;
+pub use journal::RecordedRequest;
+
+use faults::FaultQueue;
+use rate_limit::RateLimiter;
+use relay::Relay;
+use server::{lock, Shared, State, Stop};
+use store::Store;
+use validate::Fields;
+
+use crate::{Client, Storage};
+
+/// The key a [`MockServer`] accepts unless [`MockServerBuilder::api_key`] says otherwise.
+pub const DEFAULT_API_KEY: &str = "claid-mock-key";
+
+/// Threads answering requests: enough that a few delayed answers do not
+/// hold up the others.
+const WORKERS: usize = 4;
+
+/// A running emulator of the Claid Storage API on `127.0.0.1`.
+///
+/// Stops when dropped. See the [module docs](self) for what it answers.
+///
+/// ```
+/// let server = claid::mock::MockServer::start()?;
+/// let types = server.client().list_storage_types()?;
+/// assert_eq!(types.len(), 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct MockServer {
+    url: String,
+    shared: Arc<Shared>,
+    http: Arc<tiny_http::Server>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Starts an emulator on a free port, accepting [`DEFAULT_API_KEY`].
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::start()?;
+    /// assert!(server.url().starts_with("http://127.0.0.1:"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn start() -> io::Result<MockServer> {
+        MockServerBuilder::new().start()
+    }
+
+    /// A builder for an emulator with another key, seeded storages or a quota.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::builder().api_key("k").start()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::new()
+    }
+
+    fn launch(
+        api_key: String,
+        seeds: Vec<Fields>,
+        rate_limit: Option<(u32, Duration)>,
+        port: u16,
+    ) -> io::Result<MockServer> {
+        let http = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
+        let backend = http
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| io::Error::other("tiny_http did not bind an IP address"))?;
+        let relay = Relay::start(port, backend)?;
+        let url = format!("http://{}/v1/", relay.addr());
+        let state = State {
+            store: Store::seeded(&seeds),
+            journal: Vec::new(),
+            faults: FaultQueue::default(),
+            limiter: rate_limit.map(|(limit, window)| RateLimiter::new(limit, window)),
+        };
+        let mut server = MockServer {
+            url,
+            shared: Arc::new(Shared {
+                api_key,
+                seeds,
+                state: Mutex::new(state),
+                stop: Stop::default(),
+                relay,
+            }),
+            http: Arc::new(http),
+            workers: Vec::with_capacity(WORKERS),
+        };
+        for _ in 0..WORKERS {
+            let http = Arc::clone(&server.http);
+            let shared = Arc::clone(&server.shared);
+            // On failure, dropping `server` stops the workers already running.
+            let worker = thread::Builder::new()
+                .name("claid-mock-worker".into())
+                .spawn(move || server::serve(&http, &shared))?;
+            server.workers.push(worker);
+        }
+        Ok(server)
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT/v1/`.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::start()?;
+    /// let client = claid::Client::builder().api_key(server.api_key()).base_url(server.url()).build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The address it listens on, for tests that speak raw HTTP.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::start()?;
+    /// let stream = std::net::TcpStream::connect(server.addr())?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.relay.addr()
+    }
+
+    /// The key it accepts.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::start()?;
+    /// assert_eq!(server.api_key(), claid::mock::DEFAULT_API_KEY);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn api_key(&self) -> &str {
+        &self.shared.api_key
+    }
+
+    /// A client with default options pointed at this server, with its key.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::start()?;
+    /// assert!(server.client().list_storages()?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .api_key(self.api_key())
+            .base_url(self.url())
+            .build()
+            .expect("the emulator's key and URL were checked when it started")
+    }
+
+    /// Queues a fault for the next matching requests; faults apply in the
+    /// order injected, each to as many requests as its [`Fault::times`].
+    ///
+    /// ```
+    /// use claid::mock::{Fault, MockServer};
+    ///
+    /// let server = MockServer::start()?;
+    /// server.inject(Fault::status(503));
+    /// let client = claid::Client::builder()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .max_retries(0)
+    ///     .build()?;
+    /// assert_eq!(client.list_storages().unwrap_err().status(), Some(503));
+    /// assert!(client.list_storages().is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared.state).faults.push(fault);
+    }
+
+    /// How many requests the queued faults will still hit.
+    ///
+    /// ```
+    /// use claid::mock::{Fault, MockServer};
+    ///
+    /// let server = MockServer::start()?;
+    /// server.inject(Fault::status(500).times(2));
+    /// assert_eq!(server.pending_faults(), 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.shared.state).faults.pending()
+    }
+
+    /// Every request received so far, oldest first, faulted ones included.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::start()?;
+    /// server.client().list_storage_types()?;
+    /// assert_eq!(server.requests()[0].path, "/v1/storage/storage-types");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.state).journal.clone()
+    }
+
+    /// How many requests with this method (any case) and path (as on the
+    /// wire, without query) were received.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::start()?;
+    /// server.client().list_storages()?;
+    /// assert_eq!(server.request_count("GET", "/v1/storage/storages"), 1);
+    /// assert_eq!(server.request_count("POST", "/v1/storage/storages"), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn request_count(&self, method: &str, path: &str) -> usize {
+        lock(&self.shared.state)
+            .journal
+            .iter()
+            .filter(|r| r.is(method, path))
+            .count()
+    }
+
+    /// The storages it holds now, as `list_storages` would return them.
+    ///
+    /// ```
+    /// use claid::{mock::MockServer, NewStorage};
+    ///
+    /// let server = MockServer::start()?;
+    /// server.client().create_storage(&NewStorage::web_folder("site", "https://example.com/"))?;
+    /// assert_eq!(server.storages()[0].name, "site");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn storages(&self) -> Vec<Storage> {
+        let list = lock(&self.shared.state).store.list();
+        serde_json::to_value(list)
+            .and_then(serde_json::from_value)
+            .expect("the store renders storages in the API's shape")
+    }
+
+    /// Back to how it started: the seeded storages only (ids from 1 again),
+    /// an empty journal, no faults, a fresh quota window.
+    ///
+    /// ```
+    /// use claid::{mock::MockServer, NewStorage};
+    ///
+    /// let server = MockServer::start()?;
+    /// server.client().create_storage(&NewStorage::web_folder("a", "https://example.com/"))?;
+    /// server.reset();
+    /// assert!(server.storages().is_empty() && server.requests().is_empty());
+    /// let again = server.client().create_storage(&NewStorage::web_folder("b", "https://example.com/"))?;
+    /// assert_eq!(again.id, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reset(&self) {
+        let mut state = lock(&self.shared.state);
+        state.store = Store::seeded(&self.shared.seeds);
+        state.journal.clear();
+        state.faults.clear();
+        if let Some(limiter) = &mut state.limiter {
+            limiter.reset();
+        }
+    }
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        // Order matters: wake delayed answers, close every connection (which
+        // ends the relay's threads and unblocks reads in the workers), then
+        // release the workers from tiny_http's queue.
+        self.shared.stop.stop();
+        self.shared.relay.shutdown();
+        for _ in &self.workers {
+            self.http.unblock();
+        }
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Failures injected on demand, to test how a client copes with them.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use super::journal::RecordedRequest;
+
+/// What a fault makes of the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// This status instead of the request being handled.
+    Status(u16),
+    /// The request is handled and answered as usual (after the delay, with
+    /// the fault's body and headers if any).
+    Handled,
+    /// The connection is closed without an answer; the request is not handled.
+    Dropped,
+    /// The request is handled, then the answer is cut halfway through its
+    /// body and the connection closed.
+    Truncated,
+}
+
+/// A failure the emulator produces on demand, for the next request or the
+/// next few, through [`MockServer::inject`](super::MockServer::inject).
+///
+/// Every fault is on the wire for real: a dropped connection is a TCP
+/// connection closed without a byte of answer, a truncated body announces
+/// more bytes than it sends.
+///
+/// ```
+/// use std::time::Duration;
+/// use claid::mock::{Fault, MockServer};
+///
+/// let server = MockServer::start()?;
+/// server.inject(Fault::status(503).times(2)); // the next two requests
+/// server.inject(Fault::status(429).header("Retry-After", "1"));
+/// server.inject(Fault::status(500).body("<html>oops</html>").on("POST", "/v1/storage/storages"));
+/// server.inject(Fault::delay(Duration::from_millis(50)));
+/// server.inject(Fault::drop_connection().on("GET", "/v1/storage/storages/1"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a fault does nothing until given to MockServer::inject"]
+pub struct Fault {
+    pub(super) outcome: Outcome,
+    pub(super) delay: Duration,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) body: Option<Vec<u8>>,
+    times: usize,
+    only: Option<(String, String)>,
+}
+
+impl Fault {
+    fn new(outcome: Outcome) -> Fault {
+        Fault {
+            outcome,
+            delay: Duration::ZERO,
+            headers: Vec::new(),
+            body: None,
+            times: 1,
+            only: None,
+        }
+    }
+
+    /// Answers `status` without handling the request. The body is the
+    /// documented error object (`error_code` is the status as a string)
+    /// unless [`Fault::body`] replaces it.
+    ///
+    /// # Panics
+    ///
+    /// When `status` is not in `200..=599`.
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::status(503);
+    /// ```
+    pub fn status(status: u16) -> Fault {
+        assert!(
+            (200..=599).contains(&status),
+            "a fault's status must be in 200..=599, got {status}"
+        );
+        Fault::new(Outcome::Status(status))
+    }
+
+    /// Waits `delay` before handling the request and answering as usual;
+    /// for timeouts. Dropping the server cuts the wait short.
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::delay(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn delay(delay: Duration) -> Fault {
+        Fault {
+            delay,
+            ..Fault::new(Outcome::Handled)
+        }
+    }
+
+    /// Closes the connection without answering; the request is not handled.
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::drop_connection();
+    /// ```
+    pub fn drop_connection() -> Fault {
+        Fault::new(Outcome::Dropped)
+    }
+
+    /// Handles the request, then sends the answer's headers and only half of
+    /// its body (its `Content-Length` promising all of it) and closes the
+    /// connection. The storage a truncated create answers for does exist.
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::truncated_body();
+    /// ```
+    pub fn truncated_body() -> Fault {
+        Fault::new(Outcome::Truncated)
+    }
+
+    /// Handles the request and answers with its usual status, but with an
+    /// HTML page for a body, as a misconfigured proxy would.
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::non_json_body();
+    /// ```
+    pub fn non_json_body() -> Fault {
+        Fault::new(Outcome::Handled).body("<html><body><h1>Welcome to nginx!</h1></body></html>")
+    }
+
+    /// Adds a header to the answer, e.g. `Retry-After`.
+    ///
+    /// # Panics
+    ///
+    /// When the name or value is not visible ASCII (a value may hold spaces).
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::status(429).header("Retry-After", "1");
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Fault {
+        assert!(
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':'),
+            "header name {name:?} is not a valid HTTP header name"
+        );
+        assert!(
+            value.bytes().all(|b| b.is_ascii_graphic() || b == b' '),
+            "header value {value:?} is not visible ASCII"
+        );
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Replaces the answer's body with `body`, sent as is.
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::status(502).body("<html>Bad gateway</html>");
+    /// ```
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Fault {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Applies to the next `n` matching requests instead of only the next one.
+    ///
+    /// # Panics
+    ///
+    /// When `n` is 0.
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::status(503).times(3);
+    /// ```
+    pub fn times(mut self, n: usize) -> Fault {
+        assert!(n > 0, "a fault must apply at least once");
+        self.times = n;
+        self
+    }
+
+    /// Applies only to requests with this method and path (as on the wire,
+    /// e.g. `"/v1/storage/storages"`); other requests pass it by.
+    ///
+    /// ```
+    /// let fault = claid::mock::Fault::status(500).on("PATCH", "/v1/storage/storages/1");
+    /// ```
+    pub fn on(mut self, method: &str, path: &str) -> Fault {
+        self.only = Some((method.to_owned(), path.to_owned()));
+        self
+    }
+
+    fn matches(&self, request: &RecordedRequest) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|(method, path)| request.is(method, path))
+    }
+}
+
+/// The faults waiting for a request, in the order injected.
+#[derive(Debug, Default)]
+pub(super) struct FaultQueue(VecDeque<Fault>);
+
+impl FaultQueue {
+    pub fn push(&mut self, fault: Fault) {
+        self.0.push_back(fault);
+    }
+
+    /// The first fault that applies to `request`, used up once.
+    pub fn take(&mut self, request: &RecordedRequest) -> Option<Fault> {
+        let index = self.0.iter().position(|f| f.matches(request))?;
+        let fault = &mut self.0[index];
+        fault.times -= 1;
+        if fault.times == 0 {
+            self.0.remove(index)
+        } else {
+            Some(fault.clone())
+        }
+    }
+
+    /// How many more requests the waiting faults will hit.
+    pub fn pending(&self) -> usize {
+        self.0.iter().map(|f| f.times).sum()
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}

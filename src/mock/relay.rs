@@ -1,0 +1,177 @@
+//! A TCP relay in front of tiny_http, so faults can break connections for real.
+//!
+//! tiny_http owns its sockets and always finishes an answer it started, so
+//! on its own it can neither close a connection without answering nor cut
+//! an answer short. Clients connect to the relay instead; each connection
+//! is copied both ways to tiny_http, and the relay keeps the client's side,
+//! which a fault can write to directly and close.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+
+use super::server::lock;
+
+/// The listening side of the emulator.
+#[derive(Debug)]
+pub(super) struct Relay {
+    addr: SocketAddr,
+    links: Arc<Links>,
+    accept: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Debug, Default)]
+struct Links {
+    closing: AtomicBool,
+    /// Open connections, by the relay's own address on its connection to
+    /// tiny_http: the address tiny_http reports as the request's peer.
+    open: Mutex<HashMap<SocketAddr, Link>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+#[derive(Debug)]
+struct Link {
+    client: TcpStream,
+    backend: TcpStream,
+}
+
+impl Link {
+    fn close(&self) {
+        let _ = self.client.shutdown(Shutdown::Both);
+        let _ = self.backend.shutdown(Shutdown::Both);
+    }
+}
+
+impl Relay {
+    /// Listens on `127.0.0.1:port` (0 for any free port) and relays to `backend`.
+    pub fn start(port: u16, backend: SocketAddr) -> io::Result<Relay> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let addr = listener.local_addr()?;
+        let links = Arc::new(Links::default());
+        let accept = thread::Builder::new()
+            .name("claid-mock-accept".into())
+            .spawn({
+                let links = Arc::clone(&links);
+                move || accept_loop(&listener, backend, &links)
+            })?;
+        Ok(Relay {
+            addr,
+            links,
+            accept: Mutex::new(Some(accept)),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Sends `bytes` to the client of the connection tiny_http knows as
+    /// `peer`, then closes that connection both ways.
+    pub fn sever(&self, peer: SocketAddr, bytes: &[u8]) {
+        let client = lock(&self.links.open)
+            .get(&peer)
+            .and_then(|link| link.client.try_clone().ok());
+        if let Some(mut client) = client {
+            // A client that went away already needs no closing.
+            let _ = client.write_all(bytes);
+            let _ = client.flush();
+        }
+        if let Some(link) = lock(&self.links.open).get(&peer) {
+            link.close();
+        }
+    }
+
+    /// Stops listening, closes every connection and joins every relay thread.
+    pub fn shutdown(&self) {
+        let Some(accept) = lock(&self.accept).take() else {
+            return;
+        };
+        self.links.closing.store(true, Ordering::SeqCst);
+        // accept() only returns on a connection: make one so it sees the flag.
+        let _ = TcpStream::connect(self.addr);
+        let _ = accept.join();
+        for link in lock(&self.links.open).values() {
+            link.close();
+        }
+        let threads = std::mem::take(&mut *lock(&self.links.threads));
+        for thread in threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn accept_loop(listener: &TcpListener, backend: SocketAddr, links: &Arc<Links>) {
+    for client in listener.incoming() {
+        if links.closing.load(Ordering::SeqCst) {
+            break;
+        }
+        // A failed accept or backend connection loses that one client only.
+        let Ok(client) = client else { continue };
+        let Ok(pair) = connect(client, backend) else {
+            continue;
+        };
+        // Registered here, before any byte flows, so a request can always
+        // find its link and a shutdown sees every connection.
+        let (key, link, client, backend) = pair;
+        lock(&links.open).insert(key, link);
+        let spawned = thread::Builder::new()
+            .name("claid-mock-relay".into())
+            .spawn({
+                let links = Arc::clone(links);
+                move || {
+                    pump(&client, &backend);
+                    lock(&links.open).remove(&key);
+                }
+            });
+        let mut threads = lock(&links.threads);
+        threads.retain(|t| !t.is_finished());
+        match spawned {
+            Ok(thread) => threads.push(thread),
+            Err(_) => {
+                if let Some(link) = lock(&links.open).remove(&key) {
+                    link.close();
+                }
+            }
+        }
+    }
+}
+
+type Pair = (SocketAddr, Link, TcpStream, TcpStream);
+
+fn connect(client: TcpStream, backend: SocketAddr) -> io::Result<Pair> {
+    let backend = TcpStream::connect(backend)?;
+    // Requests and answers are small and sent in pieces: without this, Nagle's
+    // algorithm and delayed acks add tens of milliseconds per hop.
+    client.set_nodelay(true)?;
+    backend.set_nodelay(true)?;
+    let link = Link {
+        client: client.try_clone()?,
+        backend: backend.try_clone()?,
+    };
+    Ok((backend.local_addr()?, link, client, backend))
+}
+
+/// Copies both ways until both sides are done.
+fn pump(client: &TcpStream, backend: &TcpStream) {
+    thread::scope(|s| {
+        s.spawn(|| forward(client, backend));
+        forward(backend, client);
+    });
+}
+
+/// Copies one way; passes an orderly close on as a half close, and a
+/// broken side on as a closed connection.
+fn forward(mut from: &TcpStream, mut to: &TcpStream) {
+    match io::copy(&mut from, &mut to) {
+        Ok(_) => {
+            let _ = to.shutdown(Shutdown::Write);
+        }
+        Err(_) => {
+            let _ = from.shutdown(Shutdown::Both);
+            let _ = to.shutdown(Shutdown::Both);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! What the emulator answers, before the headers every answer shares are added.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// An answer: status, extra headers and body bytes.
+#[derive(Debug)]
+pub(super) struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A success, wrapped in the `{"data": ...}` envelope.
+    pub fn data(data: impl Serialize) -> Reply {
+        Reply::json(200, &Envelope { data })
+    }
+
+    /// An error in the documented shape, members in the documented order.
+    pub fn error(
+        status: u16,
+        code: &str,
+        error_type: &str,
+        message: impl Into<String>,
+        details: Map<String, Value>,
+    ) -> Reply {
+        Reply::json(
+            status,
+            &ErrorBody {
+                error_code: code,
+                error_type,
+                error_message: message.into(),
+                error_details: details,
+            },
+        )
+    }
+
+    /// The documented answer to a missing or wrong key, byte for byte.
+    pub fn unauthorized() -> Reply {
+        Reply::error(401, "111", "auth", "Authorization is required.", Map::new())
+    }
+
+    /// An error whose code and type follow from the status alone; what
+    /// faults and the routing layer answer.
+    pub fn status(status: u16, message: impl Into<String>) -> Reply {
+        let error_type = match status {
+            400 => "bad_request",
+            404 => "not_found",
+            405 => "method_not_allowed",
+            409 => "conflict",
+            413 => "payload_too_large",
+            429 => "rate_limit",
+            500..=599 => "server",
+            _ => "error",
+        };
+        Reply::error(status, &status.to_string(), error_type, message, Map::new())
+    }
+
+    /// The same error as [`Reply::status`], with the standard reason as its message.
+    pub fn reason(status: u16) -> Reply {
+        let reason = tiny_http::StatusCode(status).default_reason_phrase();
+        Reply::status(status, format!("{reason}."))
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Reply {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    fn json(status: u16, body: &impl Serialize) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: serde_json::to_vec(body).expect("JSON values always encode"),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Envelope<T> {
+    data: T,
+}
+
+/// A struct rather than a `serde_json::Value`, whose keys would come out sorted.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error_code: &'a str,
+    error_type: &'a str,
+    error_message: String,
+    error_details: Map<String, Value>,
+}

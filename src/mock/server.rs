@@ -1,0 +1,219 @@
+//! The emulator's engine: takes each request tiny_http parsed, records it,
+//! applies the faults and the quota, and answers it.
+
+use std::io::{self, Read};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::faults::{FaultQueue, Outcome};
+use super::journal::RecordedRequest;
+use super::rate_limit::RateLimiter;
+use super::relay::Relay;
+use super::reply::Reply;
+use super::routes::{self, MAX_REQUEST_BODY};
+use super::store::Store;
+use super::validate::Fields;
+
+/// What the server threads share with the [`MockServer`](super::MockServer) handle.
+#[derive(Debug)]
+pub(super) struct Shared {
+    pub api_key: String,
+    pub seeds: Vec<Fields>,
+    pub state: Mutex<State>,
+    pub stop: Stop,
+    pub relay: Relay,
+}
+
+/// Everything a request can read or change.
+#[derive(Debug)]
+pub(super) struct State {
+    pub store: Store,
+    pub journal: Vec<RecordedRequest>,
+    pub faults: FaultQueue,
+    pub limiter: Option<RateLimiter>,
+}
+
+/// Set once the server is stopping; delayed answers wait on it, so a
+/// shutdown never waits out a delay.
+#[derive(Debug, Default)]
+pub(super) struct Stop {
+    stopped: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Stop {
+    pub fn stop(&self) {
+        *lock(&self.stopped) = true;
+        self.wake.notify_all();
+    }
+
+    /// Waits up to `delay`; true when the server stopped meanwhile.
+    fn wait(&self, delay: Duration) -> bool {
+        let stopped = lock(&self.stopped);
+        let (stopped, _) = self
+            .wake
+            .wait_timeout_while(stopped, delay, |stopped| !*stopped)
+            .unwrap_or_else(PoisonError::into_inner);
+        *stopped
+    }
+
+    fn is_stopped(&self) -> bool {
+        *lock(&self.stopped)
+    }
+}
+
+/// Locks a mutex even if a thread panicked holding it: the emulator's state
+/// stays usable, and a test's own panic is reported rather than a poison error.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Answers requests until the server stops.
+pub(super) fn serve(http: &tiny_http::Server, shared: &Shared) {
+    while let Ok(request) = http.recv() {
+        if shared.stop.is_stopped() {
+            discard(request);
+            break;
+        }
+        handle(shared, request);
+    }
+}
+
+fn handle(shared: &Shared, mut request: tiny_http::Request) {
+    let peer = request.remote_addr().copied();
+    let (body, oversized) = read_body(&mut request);
+    let received = record(&request, body);
+    let fault = {
+        let mut state = lock(&shared.state);
+        state.journal.push(received.clone());
+        state.faults.take(&received)
+    };
+    let outcome = fault.as_ref().map_or(Outcome::Handled, |f| f.outcome);
+    let delay = fault.as_ref().map_or(Duration::ZERO, |f| f.delay);
+    if !delay.is_zero() && shared.stop.wait(delay) {
+        return discard(request);
+    }
+    let mut reply = match outcome {
+        Outcome::Dropped => {
+            discard(request);
+            return sever(shared, peer, &[]);
+        }
+        Outcome::Status(status) => Reply::reason(status),
+        Outcome::Handled | Outcome::Truncated => answer(shared, &received, oversized),
+    };
+    reply
+        .headers
+        .insert(0, ("Content-Type".into(), "application/json".into()));
+    reply
+        .headers
+        .push(("x-request-id".into(), next_request_id()));
+    if let Some(fault) = fault {
+        reply.headers.extend(fault.headers);
+        if let Some(body) = fault.body {
+            reply.body = body;
+        }
+    }
+    if outcome == Outcome::Truncated {
+        discard(request);
+        sever(shared, peer, &truncated(&reply));
+    } else {
+        respond(request, reply);
+    }
+}
+
+/// The answer of the API itself, behind the optional quota.
+fn answer(shared: &Shared, received: &RecordedRequest, oversized: bool) -> Reply {
+    let mut state = lock(&shared.state);
+    let verdict = state.limiter.as_mut().map(|l| l.admit(Instant::now()));
+    let mut reply = match verdict {
+        Some(v) if !v.allowed => Reply::status(429, "Too many requests; slow down.")
+            .with_header("Retry-After", v.reset_secs.to_string()),
+        _ => routes::answer(&mut state.store, &shared.api_key, received, oversized),
+    };
+    if let Some(v) = verdict {
+        reply = reply
+            .with_header("RateLimit-Limit", v.limit.to_string())
+            .with_header("RateLimit-Remaining", v.remaining.to_string())
+            .with_header("RateLimit-Reset", v.reset_secs.to_string());
+    }
+    reply
+}
+
+/// Reads the body up to one byte past the limit, then drains the rest so
+/// the connection stays usable for the 413 and the requests after it.
+fn read_body(request: &mut tiny_http::Request) -> (Vec<u8>, bool) {
+    let reader = request.as_reader();
+    let mut body = Vec::new();
+    // A client that vanishes mid-body gets no answer anyway; what arrived is journaled.
+    let _ = Read::take(&mut *reader, MAX_REQUEST_BODY as u64 + 1).read_to_end(&mut body);
+    let oversized = body.len() > MAX_REQUEST_BODY;
+    if oversized {
+        let _ = io::copy(reader, &mut io::sink());
+    }
+    (body, oversized)
+}
+
+fn record(request: &tiny_http::Request, body: Vec<u8>) -> RecordedRequest {
+    let (path, query) = match request.url().split_once('?') {
+        Some((path, query)) => (path, Some(query.to_owned())),
+        None => (request.url(), None),
+    };
+    RecordedRequest {
+        method: request.method().as_str().to_owned(),
+        path: path.to_owned(),
+        query,
+        headers: request
+            .headers()
+            .iter()
+            .map(|h| (h.field.as_str().to_string(), h.value.to_string()))
+            .collect(),
+        body,
+    }
+}
+
+/// Unique within the process, across servers and resets.
+fn next_request_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("mock-{:08}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+fn respond(request: tiny_http::Request, reply: Reply) {
+    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+    for (name, value) in &reply.headers {
+        // Names and values were checked when they were made (Fault::header).
+        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    // The client may have gone: nothing to do about it.
+    let _ = request.respond(response);
+}
+
+/// The answer's head, promising the whole body, and the first half of the body.
+fn truncated(reply: &Reply) -> Vec<u8> {
+    let reason = tiny_http::StatusCode(reply.status).default_reason_phrase();
+    let mut head = format!("HTTP/1.1 {} {reason}\r\n", reply.status);
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(&reply.body[..reply.body.len() / 2]);
+    bytes
+}
+
+/// Gives up a request without tiny_http answering it: dropping a request
+/// unanswered would make tiny_http send a 500, while taking its writer and
+/// dropping it sends nothing.
+fn discard(request: tiny_http::Request) {
+    drop(request.into_writer());
+}
+
+/// Sends `bytes` and closes the client's connection, through the relay.
+fn sever(shared: &Shared, peer: Option<SocketAddr>, bytes: &[u8]) {
+    if let Some(peer) = peer {
+        shared.relay.sever(peer, bytes);
+    }
+}
