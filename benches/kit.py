@@ -77,9 +77,10 @@ def report(tsv, meta_path):
     rows = defaultdict(lambda: defaultdict(dict))
     with open(tsv) as f:
         for line in f:
-            section, rep, client, items, calls, ns, rss, nconn, nreq, bad = line.split()
+            section, rep, client, items, calls, ns, cpu, rss, nconn, nreq, bad = line.split()
             rows[(section, int(items))][client][int(rep)] = {
                 "us": int(ns) / 1000.0 / int(calls),
+                "cpu": int(cpu) / 1000.0 / int(calls),
                 "calls": int(calls),
                 "rss": int(rss) / 1024.0,
                 "conns": int(nconn),
@@ -95,21 +96,23 @@ def report(tsv, meta_path):
         out.append("")
         out.append("### %d items per answer, %d calls per run, %d runs per client" % (items, calls, reps))
         out.append("")
-        out.append("| client | µs/call (median) | min–max | × libcurl+cJSON | × raw ureq | × floor | peak RSS MiB | TCP conns/run |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("| client | µs/call (median) | min–max | × libcurl+cJSON | × raw ureq | × floor | client CPU µs/call | CPU × raw ureq | peak RSS MiB | TCP conns/run |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for key, label in CLIENTS:
             if key not in by:
                 continue
             runs = by[key]
             us = [r["us"] for r in runs.values()]
 
-            def ratio(ref):
+            def ratio(ref, field="us"):
                 if ref not in by:
                     return None
-                rs = [runs[i]["us"] / by[ref][i]["us"] for i in runs if i in by[ref]]
+                rs = [runs[i][field] / by[ref][i][field] for i in runs if i in by[ref]]
                 return statistics.median(rs) if rs else None
 
             r_curl, r_ureq, r_floor = ratio("curl"), ratio("ureq"), ratio("floor")
+            cpu_ureq = ratio("ureq", "cpu")
+            cpu = statistics.median(r["cpu"] for r in runs.values())
             conn_set = sorted({r["conns"] for r in runs.values()})
             ok_requests = all(r["requests"] == r["calls"] + 1 and r["bad"] == 0 for r in runs.values())
             rss = max(r["rss"] for r in runs.values())
@@ -120,9 +123,11 @@ def report(tsv, meta_path):
                 "floor": r_floor,
                 "rss": rss,
                 "conns": conn_set,
+                "cpu": cpu,
+                "cpu_ureq": cpu_ureq,
             }
             out.append(
-                "| %s | %s | %s–%s | %s | %s | %s | %s | %s%s |"
+                "| %s | %s | %s–%s | %s | %s | %s | %s | %s | %s | %s%s |"
                 % (
                     label,
                     fmt(statistics.median(us)),
@@ -131,6 +136,8 @@ def report(tsv, meta_path):
                     "%.2f" % r_curl if r_curl is not None else "–",
                     "%.2f" % r_ureq if r_ureq is not None else "–",
                     "%.2f" % r_floor if r_floor is not None else "–",
+                    fmt(cpu),
+                    "%.2f" % cpu_ureq if cpu_ureq is not None else "–",
                     fmt(rss),
                     ",".join(map(str, conn_set)),
                     "" if ok_requests else " (requests or statuses off!)",

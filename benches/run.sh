@@ -2,18 +2,25 @@
 # Benchmarks claid against libcurl+cJSON, raw ureq and the raw-socket floor,
 # all in one run against one local nginx. See benches/README.md.
 #
-#   benches/run.sh            full run (3 interleaved repetitions, a few minutes)
+#   benches/run.sh            full run (5 interleaved repetitions, about 5 minutes)
 #   benches/run.sh --smoke    tiny N, one repetition: checks the kit works
+#   benches/run.sh --serve    builds, starts nginx and prints its URLs, for
+#                             profiling by hand; stops after BENCH_SERVE_S
+#                             seconds (default 1800) or on Ctrl-C
 #
-# Environment: REPS (default 3), BENCH_BUDGET_S (default 540: stop starting
-# new repetitions after that many seconds of measuring).
+# Environment: REPS (default 5), BENCH_BUDGET_S (default 540: stop starting
+# new repetitions after that many seconds of measuring), BENCH_PIN (default 1:
+# nginx's worker and every client run on one CPU, BENCH_CPU, default the last;
+# 0 lets the scheduler place them).
 set -euo pipefail
 
 SMOKE=0
+SERVE=0
 case "${1:-}" in
   --smoke) SMOKE=1 ;;
+  --serve) SERVE=1 ;;   # build, start nginx, print the URLs, serve until Ctrl-C or BENCH_SERVE_S
   "") ;;
-  *) echo "usage: $0 [--smoke]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--smoke | --serve]" >&2; exit 2 ;;
 esac
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,12 +35,19 @@ if [ "$SMOKE" = 1 ]; then
   declare -A CALLS=([2]=200 [1000]=20)
   declare -A SCALE_CALLS=([10]=200 [100]=100 [1000]=20 [10000]=4)
 else
-  REPS="${REPS:-3}"
+  REPS="${REPS:-5}"
   declare -A CALLS=([2]=20000 [1000]=2000)
   declare -A SCALE_CALLS=([10]=20000 [100]=10000 [1000]=2000 [10000]=200)
 fi
 BUDGET_S="${BENCH_BUDGET_S:-540}"
 RUN_TIMEOUT_S=180   # no single client run may take longer than this
+# One CPU for nginx and the client: no cross-CPU wake-ups, which on a small VM
+# cost more than the whole exchange and vary from run to run.
+PIN=()
+if [ "${BENCH_PIN:-1}" = 1 ] && command -v taskset >/dev/null; then
+  CPU="${BENCH_CPU:-$(( $(nproc) - 1 ))}"
+  PIN=(taskset -c "$CPU")
+fi
 
 # ---------------------------------------------------------------- installs
 need_apt=()
@@ -168,7 +182,7 @@ CONF
 }
 CONF
 } > "$TMP/nginx.conf"
-"$NGINX" -p "$TMP" -c "$TMP/nginx.conf" -g 'daemon off;' &
+"${PIN[@]}" "$NGINX" -p "$TMP" -c "$TMP/nginx.conf" -g 'daemon off;' &
 NGINX_PID=$!
 for _ in $(seq 100); do
   kill -0 "$NGINX_PID" 2>/dev/null || break
@@ -179,6 +193,17 @@ curl -sf -o /dev/null "http://127.0.0.1:$PORT/items2/v1/storage/storages" \
   || { log "nginx does not answer"; cat "$TMP/logs/error.log" >&2 2>/dev/null; exit 1; }
 log "nginx (pid $NGINX_PID) on 127.0.0.1:$PORT"
 ACCESS="$TMP/logs/access.log"
+
+if [ "$SERVE" = 1 ]; then
+  for n in 2 10 100 1000 10000; do
+    echo "http://127.0.0.1:$PORT/items$n/v1  (answer: $n items, ${FILE_BYTES[$n]} bytes, data ${DATA_BYTES[$n]} bytes)"
+  done
+  echo "programs: $BENCH_UREQ $BENCH_CLAID $OUT/c/{floor,curl_cjson,claid_capi} $HERE/py/bench.py"
+  echo "arguments: BASE_URL CALLS ITEMS s3-playground [file bytes for floor | data bytes for claid_capi]"
+  sleep "${BENCH_SERVE_S:-1800}" &
+  wait $! || true
+  exit 0
+fi
 
 # ---------------------------------------------------------------- runs
 mkdir -p "$HERE/results"
@@ -208,18 +233,21 @@ run_one() { # section rep client items calls
   sleep 0.15   # let nginx flush its access log buffer (flush=100ms)
   local before; before=$(wc -l < "$ACCESS")
   local out
-  if ! out=$(timeout "$RUN_TIMEOUT_S" /usr/bin/time -f %M -o "$TMP/rss" "${CMD[@]}"); then
+  if ! out=$(timeout "$RUN_TIMEOUT_S" /usr/bin/time -f %M -o "$TMP/rss" "${PIN[@]}" "${CMD[@]}"); then
     log "FAILED: $c on $n items (rep $rep)"; FAILED=1; return
   fi
   sleep 0.15
-  local ns; ns=$(sed -n 's/^RESULT .* ns=\([0-9]*\)$/\1/p' <<<"$out")
-  [ -n "$ns" ] || { log "FAILED: $c printed no RESULT line"; FAILED=1; return; }
+  local ns cpu
+  ns=$(sed -n 's/^RESULT .* ns=\([0-9]*\) cpu_ns=[0-9]*$/\1/p' <<<"$out")
+  cpu=$(sed -n 's/^RESULT .* cpu_ns=\([0-9]*\)$/\1/p' <<<"$out")
+  [ -n "$ns" ] && [ -n "$cpu" ] || { log "FAILED: $c printed no RESULT line"; FAILED=1; return; }
   local rss; rss=$(tail -n 1 "$TMP/rss")
   local conns; conns=$("$PY" "$HERE/kit.py" conns "$ACCESS" "$before")
-  echo "$section $rep $c $n $calls $ns $rss $conns" >> "$TSV"
-  printf '[bench %4ds]   %-8s rep %d %-13s %6d items: %9.1f µs/call, %6d KiB, conns/requests/non-200: %s\n' \
+  echo "$section $rep $c $n $calls $ns $cpu $rss $conns" >> "$TSV"
+  printf '[bench %4ds]   %-7s rep %d %-12s %5d items: %8.1f µs/call (client CPU %8.1f), %6d KiB, conns/requests/non-200: %s\n' \
     "$(( $(date +%s) - STARTED ))" "$section" "$rep" "$c" "$n" \
-    "$(awk -v ns="$ns" -v c="$calls" 'BEGIN{print ns/1000/c}')" "$rss" "$conns" >&2
+    "$(awk -v ns="$ns" -v c="$calls" 'BEGIN{print ns/1000/c}')" \
+    "$(awk -v ns="$cpu" -v c="$calls" 'BEGIN{print ns/1000/c}')" "$rss" "$conns" >&2
 }
 
 CLIENTS=(floor curl ureq claid-rust)
@@ -245,6 +273,7 @@ META="$HERE/results/$STAMP.meta"
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine=$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, $(uname -sr)"
   echo "smoke=$SMOKE"
+  echo "pin=${PIN[*]:-none}"
   echo "capi=$HAVE_CAPI $CAPI_WHY"
   if [ "$HAVE_CAPI" = 1 ]; then
     strip -o "$TMP/libclaid.stripped.so" "$OUT/lib/libclaid.so"
@@ -259,6 +288,11 @@ REPORT="$HERE/results/$STAMP.md"
   echo "## claid benchmark, $(sed -n 's/^date=//p' "$META")"
   echo
   echo "Machine: $(sed -n 's/^machine=//p' "$META"). nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), one worker, on 127.0.0.1; keep-alive."
+  if [ "${#PIN[@]}" -gt 0 ]; then
+    echo "nginx and each client pinned to CPU $CPU (\`${PIN[*]}\`): wall time is client + server CPU time, no cross-CPU wake-ups."
+  else
+    echo "Not pinned: nginx and the client on whichever CPUs the scheduler picks."
+  fi
   [ "$SMOKE" = 1 ] && echo && echo "**Smoke run: tiny N, one repetition; these numbers mean nothing.**"
   [ "$HAVE_CAPI" = 1 ] || { echo; echo "**C ABI clients skipped: $CAPI_WHY.**"; }
   "$PY" "$HERE/kit.py" report "$TSV" "$META"

@@ -38,9 +38,8 @@ int main(int argc, char **argv) {
   snprintf(prefix, sizeof prefix, "[{\"id\":1,\"name\":\"%s\"", a.first_name);
   size_t prefix_len = strlen(prefix);
 
-  uint64_t t0 = 0;
   for (long i = -1; i < a.calls; i++) {
-    if (i == 0) t0 = now_ns();
+    if (i == 0) bench_start();
     char *out = NULL;
     ClaidStatus st = claid_list_storages(client, &out);
     if (st != CLAID_STATUS_OK) {
@@ -53,7 +52,7 @@ int main(int argc, char **argv) {
       die("wrong answer");
     claid_string_free(out);
   }
-  print_result(&a, now_ns() - t0);
+  bench_stop(&a);
   claid_client_free(client);
   return 0;
 }

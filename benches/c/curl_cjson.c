@@ -43,9 +43,8 @@ int main(int argc, char **argv) {
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
 
-  uint64_t t0 = 0;
   for (long i = -1; i < a.calls; i++) {
-    if (i == 0) t0 = now_ns();
+    if (i == 0) bench_start();
     b.len = 0;
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK) die(curl_easy_strerror(rc));
@@ -64,7 +63,7 @@ int main(int argc, char **argv) {
       die("wrong answer");
     cJSON_Delete(root);
   }
-  print_result(&a, now_ns() - t0);
+  bench_stop(&a);
   curl_slist_free_all(headers);
   curl_easy_cleanup(h);
   curl_global_cleanup();

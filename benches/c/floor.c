@@ -84,13 +84,12 @@ int main(int argc, char **argv) {
   buf = malloc(cap);
 
   for (long i = -1; i < a.calls; i++) {
-    static uint64_t t0;
-    if (i == 0) t0 = now_ns();
+    if (i == 0) bench_start();
     char *body;
     size_t len = exchange(fd, req, (size_t)req_len, &body);
     if (len != want_len || memcmp(body, prefix, prefix_len) != 0)
       die("wrong answer");
-    if (i == a.calls - 1) print_result(&a, now_ns() - t0);
+    if (i == a.calls - 1) bench_stop(&a);
   }
   close(fd);
   free(buf);

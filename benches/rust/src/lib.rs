@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! bench-xxx BASE_URL CALLS ITEMS FIRST_NAME
-//! RESULT calls=CALLS items=ITEMS ns=TOTAL_NANOSECONDS
+//! RESULT calls=CALLS items=ITEMS ns=WALL_NANOSECONDS cpu_ns=PROCESS_CPU_NANOSECONDS
 //! ```
 //!
 //! One untimed warm-up call opens the connection; then CALLS calls are timed.
@@ -51,13 +51,26 @@ where
         }
     };
     call(&mut check);
+    let cpu_started = process_cpu_ns();
     let started = Instant::now();
     for _ in 0..args.calls {
         call(&mut check);
     }
     let ns = started.elapsed().as_nanos();
+    let cpu_ns = process_cpu_ns() - cpu_started;
     println!(
-        "RESULT calls={} items={} ns={ns}",
+        "RESULT calls={} items={} ns={ns} cpu_ns={cpu_ns}",
         args.calls, args.items
     );
+}
+
+/// CPU time of the whole process (all threads, user and system), in ns.
+pub fn process_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
