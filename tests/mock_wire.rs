@@ -1,0 +1,747 @@
+//! The emulator's answers, byte for byte, over raw HTTP/1.1.
+
+mod mock_support;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use claid::mock::MockServer;
+use claid::{Credentials, NewStorage};
+use mock_support::{call, call_with, Raw};
+use serde_json::{json, Value};
+
+const STORAGES: &str = "/v1/storage/storages";
+const AUTH_BODY: &str = r#"{"error_code":"111","error_type":"auth","error_message":"Authorization is required.","error_details":{}}"#;
+
+fn s3_body(name: &str) -> String {
+    json!({
+        "name": name,
+        "type": "s3",
+        "parameters": {
+            "bucket": "playground",
+            "path": "/input/",
+            "credentials": {"access_key": "AKIA-TEST", "secret_access_key": "TOP-SECRET"},
+        },
+    })
+    .to_string()
+}
+
+fn assert_error(raw: &Raw, status: u16, code: &str, error_type: &str) {
+    assert_eq!(raw.status, status, "{}", raw.text());
+    let body = raw.json();
+    let members: Vec<&String> = body.as_object().expect("an object").keys().collect();
+    assert_eq!(
+        members.len(),
+        4,
+        "exactly the four documented members: {}",
+        raw.text()
+    );
+    assert_eq!(body["error_code"], code);
+    assert_eq!(body["error_type"], error_type);
+    assert!(body["error_message"].is_string());
+    assert!(body["error_details"].is_object());
+}
+
+/// The `data` member of a 200 answer.
+fn data(raw: &Raw) -> Value {
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    raw.json()["data"].clone()
+}
+
+#[test]
+fn storage_types_are_the_three_documented_ones() {
+    let server = MockServer::start().unwrap();
+    let raw = call(&server, "GET", "/v1/storage/storage-types", None);
+    assert_eq!(raw.status, 200);
+    assert_eq!(raw.text(), r#"{"data":["web_folder","s3","gcs"]}"#);
+}
+
+#[test]
+fn every_answer_is_json_with_its_own_request_id() {
+    let server = MockServer::start().unwrap();
+    let big = "x".repeat(1024 * 1024 + 1);
+    let answers = [
+        call(&server, "GET", STORAGES, None),
+        call(&server, "POST", STORAGES, Some(&s3_body("a"))),
+        call(&server, "POST", STORAGES, Some(&s3_body("a"))),
+        call(&server, "POST", STORAGES, Some("[]")),
+        call(&server, "POST", STORAGES, Some("{}")),
+        call(&server, "POST", STORAGES, Some(&big)),
+        call(&server, "GET", "/v1/storage/storages/9", None),
+        call(&server, "GET", "/v1/nowhere", None),
+        call(&server, "PUT", STORAGES, None),
+        call(&server, "DELETE", "/v1/storage/storages/1", None),
+        call_with(&server, "GET", STORAGES, &[], None),
+    ];
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    assert_eq!(
+        statuses,
+        [200, 200, 409, 400, 422, 413, 404, 404, 405, 200, 401]
+    );
+    let mut ids = HashSet::new();
+    for answer in &answers {
+        assert_eq!(answer.header("content-type"), Some("application/json"));
+        let id = answer.header("x-request-id").expect("x-request-id");
+        assert!(ids.insert(id.to_owned()), "request id {id} repeated");
+        answer.json();
+    }
+}
+
+#[test]
+fn a_missing_or_wrong_key_gets_the_documented_401() {
+    let server = MockServer::start().unwrap();
+    let wrong = [
+        vec![],
+        vec![("Authorization", "Bearer not-the-key")],
+        vec![("Authorization", "Bearer")],
+        vec![("Authorization", "Basic Y2xhaWQtbW9jay1rZXk6")],
+        vec![("Authorization", "claid-mock-key")],
+    ];
+    for headers in &wrong {
+        for (method, path) in [("GET", STORAGES), ("POST", STORAGES), ("GET", "/v1/else")] {
+            let raw = call_with(&server, method, path, headers, Some("{}"));
+            assert_eq!(raw.status, 401, "{headers:?} {method} {path}");
+            assert_eq!(raw.text(), AUTH_BODY);
+        }
+    }
+    // The scheme is case-insensitive, the key is not.
+    let ok = call_with(
+        &server,
+        "GET",
+        STORAGES,
+        &[("authorization", "bearer claid-mock-key")],
+        None,
+    );
+    assert_eq!(ok.status, 200);
+    let wrong_case = call_with(
+        &server,
+        "GET",
+        STORAGES,
+        &[("Authorization", "Bearer CLAID-MOCK-KEY")],
+        None,
+    );
+    assert_eq!(wrong_case.status, 401);
+}
+
+#[test]
+fn the_key_can_be_chosen() {
+    let server = MockServer::builder()
+        .api_key("sk-test-123")
+        .start()
+        .unwrap();
+    assert_eq!(server.api_key(), "sk-test-123");
+    assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
+    let default_key = call_with(
+        &server,
+        "GET",
+        STORAGES,
+        &[("Authorization", "Bearer claid-mock-key")],
+        None,
+    );
+    assert_eq!(default_key.status, 401);
+    for bad in ["", "two words", "caf\u{e9}"] {
+        let err = MockServer::builder().api_key(bad).start().unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{bad:?}");
+    }
+}
+
+#[test]
+fn a_body_that_is_not_a_json_object_is_400() {
+    let server = MockServer::start().unwrap();
+    call(&server, "POST", STORAGES, Some(&s3_body("x")));
+    for body in ["", "not json", "[1,2]", "\"text\"", "null", "{\"name\":"] {
+        for (method, path) in [("POST", STORAGES), ("PATCH", "/v1/storage/storages/1")] {
+            let raw = call(&server, method, path, Some(body));
+            assert_error(&raw, 400, "400", "bad_request");
+        }
+    }
+}
+
+#[test]
+fn unknown_paths_are_404_and_wrong_methods_405() {
+    let server = MockServer::start().unwrap();
+    for path in [
+        "/",
+        "/v1/",
+        "/v2/storage/storages",
+        "/v1/storage/storages/",
+        "/v1/storage/storages/1/extra",
+        "/v1/storage/storage-types/1",
+        "/v1/storage",
+    ] {
+        assert_error(&call(&server, "GET", path, None), 404, "404", "not_found");
+    }
+    for (method, path, allow) in [
+        ("PUT", STORAGES, "GET, POST"),
+        ("DELETE", STORAGES, "GET, POST"),
+        ("POST", "/v1/storage/storage-types", "GET"),
+        ("POST", "/v1/storage/storages/1", "GET, PATCH, DELETE"),
+        ("PUT", "/v1/storage/storages/abc", "GET, PATCH, DELETE"),
+    ] {
+        let raw = call(&server, method, path, Some("{}"));
+        assert_error(&raw, 405, "405", "method_not_allowed");
+        assert_eq!(raw.header("allow"), Some(allow));
+    }
+    // A query string does not change the route.
+    assert_eq!(
+        call(&server, "GET", "/v1/storage/storages?page=2", None).status,
+        200
+    );
+}
+
+#[test]
+fn a_body_over_one_mib_is_413_and_one_mib_is_read() {
+    let server = MockServer::start().unwrap();
+    let over = "x".repeat(1024 * 1024 + 1);
+    assert_error(
+        &call(&server, "POST", STORAGES, Some(&over)),
+        413,
+        "413",
+        "payload_too_large",
+    );
+    // Exactly at the limit, the body is read and judged: not JSON, so 400.
+    let at = " ".repeat(1024 * 1024);
+    assert_eq!(call(&server, "POST", STORAGES, Some(&at)).status, 400);
+    // An accepted body padded to the limit still creates the storage.
+    let body = s3_body("padded");
+    let padded = format!("{body}{}", " ".repeat(1024 * 1024 - body.len()));
+    assert_eq!(call(&server, "POST", STORAGES, Some(&padded)).status, 200);
+    // Even without a key, the size is checked first, as a gateway would.
+    let raw = call_with(&server, "POST", STORAGES, &[], Some(&over));
+    assert_eq!(raw.status, 413);
+}
+
+#[test]
+fn a_413_leaves_a_kept_alive_connection_usable() {
+    let server = MockServer::start().unwrap();
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build(),
+    );
+    let url = format!("{}storage/storages", server.url());
+    let auth = format!("Bearer {}", server.api_key());
+    let big = vec![b'x'; 2 * 1024 * 1024];
+    let first = agent
+        .post(&url)
+        .header("Authorization", &auth)
+        .send(&big[..])
+        .unwrap();
+    assert_eq!(first.status(), 413);
+    let second = agent
+        .get(&url)
+        .header("Authorization", &auth)
+        .call()
+        .unwrap();
+    assert_eq!(second.status(), 200);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn create_answers_the_documented_422_example_exactly() {
+    let server = MockServer::start().unwrap();
+    let body = json!({
+        "name": "n".repeat(51),
+        "type": "s3",
+        "parameters": {"bucket": "b", "credentials": {"secret_access_key": "s"}},
+    });
+    let raw = call(&server, "POST", STORAGES, Some(&body.to_string()));
+    assert_eq!(raw.status, 422);
+    assert_eq!(
+        raw.text(),
+        r#"{"error_code":"9000","error_type":"validation","error_message":"name: ensure this value has at most 50 characters. parameters.credentials.access_key: field required.","error_details":{"name":["ensure this value has at most 50 characters"],"parameters.credentials.access_key":["field required"]}}"#
+    );
+    assert!(server.storages().is_empty());
+}
+
+/// The 422 problems of a create body, as `(path, message)` pairs in the
+/// order of the error message.
+fn problems(server: &MockServer, method: &str, path: &str, body: &Value) -> Vec<(String, String)> {
+    let raw = call(server, method, path, Some(&body.to_string()));
+    assert_error(&raw, 422, "9000", "validation");
+    let answer = raw.json();
+    let message = answer["error_message"].as_str().unwrap().to_owned();
+    let mut found = Vec::new();
+    for part in message.strip_suffix('.').unwrap().split(". ") {
+        let (field, problem) = part.split_once(": ").unwrap();
+        let listed = answer["error_details"][field].as_array().unwrap();
+        assert!(
+            listed.contains(&json!(problem)),
+            "{field}: {problem} not in {answer}"
+        );
+        found.push((field.to_owned(), problem.to_owned()));
+    }
+    let listed: usize = answer["error_details"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_array().unwrap().len())
+        .sum();
+    assert_eq!(listed, found.len(), "details and message agree: {answer}");
+    found
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(f, p)| (f.to_string(), p.to_string()))
+        .collect()
+}
+
+#[test]
+fn create_validation_reports_every_field_at_once() {
+    let server = MockServer::start().unwrap();
+    let required = "field required";
+    let cases: Vec<(Value, Vec<(&str, &str)>)> = vec![
+        (
+            json!({}),
+            vec![
+                ("name", required),
+                ("type", required),
+                ("parameters", required),
+            ],
+        ),
+        (
+            json!({"name": 5, "type": "azure", "parameters": []}),
+            vec![
+                ("name", "str type expected"),
+                (
+                    "type",
+                    "value is not a valid enumeration member; permitted: 'web_folder', 's3', 'gcs'",
+                ),
+                ("parameters", "value is not a valid dict"),
+            ],
+        ),
+        (
+            json!({"name": null, "type": null, "parameters": null}),
+            vec![
+                ("name", "none is not an allowed value"),
+                ("type", "none is not an allowed value"),
+                ("parameters", "none is not an allowed value"),
+            ],
+        ),
+        (
+            json!({"name": "", "type": "gcs", "parameters": {"path": 3}}),
+            vec![
+                ("name", "ensure this value has at least 1 characters"),
+                ("parameters.bucket", required),
+                ("parameters.path", "str type expected"),
+                ("parameters.credentials", required),
+            ],
+        ),
+        (
+            json!({"name": "ok", "type": "s3", "parameters": {"bucket": 1, "credentials": "AKIA:secret"}}),
+            vec![
+                ("parameters.bucket", "str type expected"),
+                ("parameters.credentials", "value is not a valid dict"),
+            ],
+        ),
+        (
+            json!({"name": "ok", "type": "s3", "parameters": {"bucket": "b", "credentials": {"access_key": 1}}}),
+            vec![
+                ("parameters.credentials.access_key", "str type expected"),
+                ("parameters.credentials.secret_access_key", required),
+            ],
+        ),
+        (
+            json!({"name": "ok", "type": "web_folder", "parameters": {"bucket": "b"}}),
+            vec![("parameters.base_url", required)],
+        ),
+        (
+            json!({"name": "é".repeat(51), "type": "web_folder", "parameters": {"base_url": "https://x/"}}),
+            vec![("name", "ensure this value has at most 50 characters")],
+        ),
+    ];
+    for (body, expected) in cases {
+        assert_eq!(
+            problems(&server, "POST", STORAGES, &body),
+            pairs(&expected),
+            "{body}"
+        );
+    }
+    assert!(server.storages().is_empty());
+    // 50 characters of two bytes each are 50 characters, not 100.
+    let fifty = json!({"name": "é".repeat(50), "type": "web_folder", "parameters": {"base_url": "https://x/"}});
+    assert_eq!(
+        call(&server, "POST", STORAGES, Some(&fifty.to_string())).status,
+        200
+    );
+}
+
+#[test]
+fn created_storages_have_ids_from_one_a_timestamp_and_no_credentials() {
+    let server = MockServer::start().unwrap();
+    let first = call(&server, "POST", STORAGES, Some(&s3_body("first")));
+    let second = call(&server, "POST", STORAGES, Some(&s3_body("second")));
+    for raw in [&first, &second] {
+        assert!(!raw.text().contains("TOP-SECRET") && !raw.text().contains("AKIA-TEST"));
+        assert!(!raw.text().contains("credentials"), "{}", raw.text());
+    }
+    let first = data(&first);
+    assert_eq!(data(&second)["id"], 2);
+    assert_eq!(first["id"], 1);
+    assert_eq!(first["name"], "first");
+    assert_eq!(first["type"], "s3");
+    assert_eq!(
+        first["parameters"],
+        json!({"bucket": "playground", "path": "/input/"})
+    );
+    let created_at = first["created_at"].as_str().unwrap();
+    assert_rfc3339_micros_utc(created_at);
+    // Members come in the order of the API reference.
+    let text = call(&server, "GET", "/v1/storage/storages/1", None);
+    let order: Vec<usize> = [
+        "\"id\"",
+        "\"name\"",
+        "\"type\"",
+        "\"parameters\"",
+        "\"created_at\"",
+    ]
+    .iter()
+    .map(|m| text.text().find(m).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", text.text());
+}
+
+fn assert_rfc3339_micros_utc(stamp: &str) {
+    // e.g. 2022-01-10T18:27:16.362118+00:00
+    assert_eq!(stamp.len(), 32, "{stamp}");
+    let shape: String = stamp[..26]
+        .chars()
+        .map(|c| if c.is_ascii_digit() { 'd' } else { c })
+        .collect();
+    assert_eq!(shape, "dddd-dd-ddTdd:dd:dd.dddddd", "{stamp}");
+    assert!(stamp.ends_with("+00:00"), "{stamp}");
+    let month: u32 = stamp[5..7].parse().unwrap();
+    let day: u32 = stamp[8..10].parse().unwrap();
+    let hour: u32 = stamp[11..13].parse().unwrap();
+    assert!(
+        (1..=12).contains(&month) && (1..=31).contains(&day) && hour < 24,
+        "{stamp}"
+    );
+    assert!(stamp >= "2024", "{stamp}");
+}
+
+#[test]
+fn unknown_parameters_pass_through_but_credentials_never_come_back() {
+    let server = MockServer::start().unwrap();
+    let body = json!({
+        "name": "extra",
+        "type": "gcs",
+        "unknown_top_level": true,
+        "parameters": {
+            "bucket": "b",
+            "region": "europe-west4",
+            "tags": {"team": ["imaging", 7]},
+            "credentials": {"access_key": "AK", "secret_access_key": "SHHH", "token": "TKN"},
+        },
+    });
+    let created = call(&server, "POST", STORAGES, Some(&body.to_string()));
+    let expected =
+        json!({"bucket": "b", "region": "europe-west4", "tags": {"team": ["imaging", 7]}});
+    assert_eq!(data(&created)["parameters"], expected);
+    assert!(data(&created).get("unknown_top_level").is_none());
+    let got = call(&server, "GET", "/v1/storage/storages/1", None);
+    let listed = call(&server, "GET", STORAGES, None);
+    for raw in [&created, &got, &listed] {
+        for secret in ["SHHH", "TKN", "credentials"] {
+            assert!(!raw.text().contains(secret), "{}", raw.text());
+        }
+    }
+    assert_eq!(data(&got)["parameters"], expected);
+    assert_eq!(data(&listed)[0]["parameters"], expected);
+    // The journal keeps what was sent, credentials included.
+    assert_eq!(server.requests()[0].json().unwrap(), body);
+}
+
+#[test]
+fn a_duplicate_name_is_409_after_validation() {
+    let server = MockServer::start().unwrap();
+    assert_eq!(
+        call(&server, "POST", STORAGES, Some(&s3_body("twin"))).status,
+        200
+    );
+    let again = call(&server, "POST", STORAGES, Some(&s3_body("twin")));
+    assert_error(&again, 409, "409", "conflict");
+    assert_eq!(
+        again.json()["error_details"]["name"][0],
+        "a storage with this name exists already"
+    );
+    // An invalid body with a taken name is a 422: validation comes first.
+    let invalid = json!({"name": "twin", "type": "s3", "parameters": {}});
+    assert_eq!(
+        call(&server, "POST", STORAGES, Some(&invalid.to_string())).status,
+        422
+    );
+    // Names differing in case are different names.
+    assert_eq!(
+        call(&server, "POST", STORAGES, Some(&s3_body("TWIN"))).status,
+        200
+    );
+    assert_eq!(server.storages().len(), 2);
+}
+
+#[test]
+fn unknown_ids_are_404_and_ids_that_are_not_integers_422() {
+    let server = MockServer::start().unwrap();
+    for method in ["GET", "PATCH", "DELETE"] {
+        for id in ["1", "0", "-3", "9223372036854775807"] {
+            let raw = call(&server, method, &format!("{STORAGES}/{id}"), Some("{}"));
+            assert_error(&raw, 404, "404", "not_found");
+        }
+        for id in ["abc", "1.5", "1e3", "99999999999999999999", "%31"] {
+            let body = json!({});
+            let found = problems(&server, method, &format!("{STORAGES}/{id}"), &body);
+            assert_eq!(
+                found,
+                pairs(&[("id", "value is not a valid integer")]),
+                "{method} {id}"
+            );
+        }
+    }
+}
+
+#[test]
+fn delete_answers_data_null_and_ids_are_not_reused() {
+    let server = MockServer::start().unwrap();
+    call(&server, "POST", STORAGES, Some(&s3_body("a")));
+    let deleted = call(&server, "DELETE", "/v1/storage/storages/1", None);
+    assert_eq!(deleted.status, 200);
+    assert_eq!(deleted.text(), r#"{"data":null}"#);
+    assert_eq!(
+        call(&server, "GET", "/v1/storage/storages/1", None).status,
+        404
+    );
+    assert_eq!(
+        call(&server, "DELETE", "/v1/storage/storages/1", None).status,
+        404
+    );
+    assert_eq!(data(&call(&server, "GET", STORAGES, None)), json!([]));
+    let next = call(&server, "POST", STORAGES, Some(&s3_body("a")));
+    assert_eq!(data(&next)["id"], 2);
+}
+
+#[test]
+fn patch_changes_what_is_given_and_checks_it_like_create() {
+    let server = MockServer::start().unwrap();
+    call(&server, "POST", STORAGES, Some(&s3_body("one")));
+    call(&server, "POST", STORAGES, Some(&s3_body("two")));
+    let one = "/v1/storage/storages/1";
+    let before = data(&call(&server, "GET", one, None));
+
+    // Nothing to change: the storage as it is.
+    assert_eq!(data(&call(&server, "PATCH", one, Some("{}"))), before);
+
+    let renamed = data(&call(&server, "PATCH", one, Some(r#"{"name":"uno"}"#)));
+    assert_eq!(renamed["name"], "uno");
+    assert_eq!(
+        (renamed["id"].clone(), renamed["created_at"].clone()),
+        (before["id"].clone(), before["created_at"].clone())
+    );
+    assert_eq!(renamed["parameters"], before["parameters"]);
+
+    // Its own name is not a conflict; another storage's is.
+    assert_eq!(
+        call(&server, "PATCH", one, Some(r#"{"name":"uno"}"#)).status,
+        200
+    );
+    assert_error(
+        &call(&server, "PATCH", one, Some(r#"{"name":"two"}"#)),
+        409,
+        "409",
+        "conflict",
+    );
+
+    // Parameters merge key by key; credentials are kept and never shown.
+    let patched = call(
+        &server,
+        "PATCH",
+        one,
+        Some(r#"{"parameters":{"path":"/out/","region":"eu"}}"#),
+    );
+    assert!(!patched.text().contains("TOP-SECRET"));
+    assert_eq!(
+        data(&patched)["parameters"],
+        json!({"bucket": "playground", "path": "/out/", "region": "eu"})
+    );
+
+    // What is present is checked, against the resulting type, all at once.
+    assert_eq!(
+        problems(
+            &server,
+            "PATCH",
+            one,
+            &json!({"name": "", "type": "web_folder"})
+        ),
+        pairs(&[("name", "ensure this value has at least 1 characters")])
+    );
+    assert_eq!(
+        problems(&server, "PATCH", one, &json!({"type": "web_folder"})),
+        pairs(&[("parameters.base_url", "field required")])
+    );
+    assert_eq!(
+        problems(
+            &server,
+            "PATCH",
+            one,
+            &json!({"name": null, "type": "ftp", "parameters": 1})
+        ),
+        pairs(&[
+            ("name", "none is not an allowed value"),
+            (
+                "type",
+                "value is not a valid enumeration member; permitted: 'web_folder', 's3', 'gcs'"
+            ),
+            ("parameters", "value is not a valid dict"),
+        ])
+    );
+    assert_eq!(
+        problems(
+            &server,
+            "PATCH",
+            one,
+            &json!({"parameters": {"credentials": {"access_key": "new"}}})
+        ),
+        pairs(&[("parameters.credentials.secret_access_key", "field required")])
+    );
+    let moved = data(&call(
+        &server,
+        "PATCH",
+        one,
+        Some(r#"{"type":"web_folder","parameters":{"base_url":"https://example.com/in/"}}"#),
+    ));
+    assert_eq!(moved["type"], "web_folder");
+    assert_eq!(moved["parameters"]["base_url"], "https://example.com/in/");
+    // Failed patches changed nothing else.
+    assert_eq!(moved["name"], "uno");
+}
+
+#[test]
+fn the_journal_records_each_request_as_received() {
+    let server = MockServer::start().unwrap();
+    call(&server, "GET", "/v1/storage/storages?limit=5", None);
+    call_with(
+        &server,
+        "POST",
+        STORAGES,
+        &[("X-Trace", "abc")],
+        Some("{\"name\":1}"),
+    );
+    call(&server, "get", "/v1/storage/storage-types", None);
+    let journal = server.requests();
+    assert_eq!(journal.len(), 3);
+    assert_eq!(
+        (journal[0].method.as_str(), journal[0].path.as_str()),
+        ("GET", STORAGES)
+    );
+    assert_eq!(journal[0].query.as_deref(), Some("limit=5"));
+    assert_eq!(
+        journal[0].header("AUTHORIZATION"),
+        Some("Bearer claid-mock-key")
+    );
+    assert!(journal[0].body.is_empty());
+    assert_eq!(journal[1].header("x-trace"), Some("abc"));
+    assert_eq!(journal[1].header("authorization"), None);
+    assert_eq!(journal[1].body, b"{\"name\":1}");
+    assert_eq!(journal[1].json(), Some(json!({"name": 1})));
+    assert_eq!(journal[1].query, None);
+    assert_eq!(server.request_count("GET", STORAGES), 1);
+    assert_eq!(server.request_count("post", STORAGES), 1);
+    assert_eq!(server.request_count("PATCH", STORAGES), 0);
+    // Headers keep their order and spelling.
+    let names: Vec<&str> = journal[1].headers.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Host", "Connection", "X-Trace", "Content-Length"]);
+}
+
+#[test]
+fn seeds_are_there_from_the_start_and_after_a_reset() {
+    let server = MockServer::builder()
+        .storage(
+            NewStorage::s3("raw", "bucket", Credentials::new("AK", "SEED-SECRET"))
+                .with_path("/in/"),
+        )
+        .storage(NewStorage::web_folder("site", "https://example.com/"))
+        .start()
+        .unwrap();
+    let listed = call(&server, "GET", STORAGES, None);
+    assert!(!listed.text().contains("SEED-SECRET"));
+    let listed = data(&listed);
+    assert_eq!(
+        (listed[0]["id"].clone(), listed[0]["name"].clone()),
+        (json!(1), json!("raw"))
+    );
+    assert_eq!(
+        listed[0]["parameters"],
+        json!({"bucket": "bucket", "path": "/in/"})
+    );
+    assert_eq!(
+        (listed[1]["id"].clone(), listed[1]["type"].clone()),
+        (json!(2), json!("web_folder"))
+    );
+    assert_error(
+        &call(&server, "POST", STORAGES, Some(&s3_body("raw"))),
+        409,
+        "409",
+        "conflict",
+    );
+    call(&server, "DELETE", "/v1/storage/storages/1", None);
+    call(&server, "POST", STORAGES, Some(&s3_body("third")));
+    assert_eq!(server.storages().len(), 2);
+
+    server.reset();
+    assert!(server.requests().is_empty());
+    let names: Vec<(i64, String)> = server
+        .storages()
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    assert_eq!(names, [(1, "raw".to_owned()), (2, "site".to_owned())]);
+    assert_eq!(
+        data(&call(&server, "POST", STORAGES, Some(&s3_body("new"))))["id"],
+        3
+    );
+}
+
+#[test]
+fn seeds_the_api_would_refuse_are_refused_at_start() {
+    let nameless = NewStorage::web_folder("", "https://example.com/");
+    let no_bucket = NewStorage::new("x", "s3", claid::StorageParameters::new());
+    let unknown_type = NewStorage::new("y", "azure", claid::StorageParameters::new());
+    for seed in [nameless, no_bucket, unknown_type] {
+        let err = MockServer::builder()
+            .storage(seed.clone())
+            .start()
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{seed:?}");
+        assert!(err.to_string().contains("would be refused"), "{err}");
+    }
+}
+
+#[test]
+fn a_quota_adds_ratelimit_headers_and_answers_429_past_it() {
+    let server = MockServer::builder()
+        .rate_limit(2, Duration::from_secs(600))
+        .start()
+        .unwrap();
+    let first = call(&server, "GET", STORAGES, None);
+    let second = call_with(&server, "GET", STORAGES, &[], None);
+    let third = call(&server, "GET", STORAGES, None);
+    assert_eq!((first.status, second.status), (200, 401));
+    for (raw, remaining) in [(&first, "1"), (&second, "0"), (&third, "0")] {
+        assert_eq!(raw.header("RateLimit-Limit"), Some("2"));
+        assert_eq!(raw.header("RateLimit-Remaining"), Some(remaining));
+        let reset: u64 = raw.header("RateLimit-Reset").unwrap().parse().unwrap();
+        assert!((1..=600).contains(&reset), "{reset}");
+    }
+    assert_error(&third, 429, "429", "rate_limit");
+    assert_eq!(third.header("Retry-After"), third.header("RateLimit-Reset"));
+    // A reset opens a new window.
+    server.reset();
+    assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
+    // Without a quota, no such headers.
+    let plain = MockServer::start().unwrap();
+    assert_eq!(
+        call(&plain, "GET", STORAGES, None).header("RateLimit-Limit"),
+        None
+    );
+}
