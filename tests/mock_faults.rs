@@ -1,0 +1,314 @@
+//! Faults on demand, checked on the wire and through the crate's client, and
+//! the emulator's shutdown.
+
+mod mock_support;
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::thread;
+use std::time::Duration;
+
+use claid::mock::{Fault, MockServer};
+use claid::{Client, Error, NewStorage};
+use mock_support::{call, exchange, parse, request};
+
+const STORAGES: &str = "/v1/storage/storages";
+
+fn client(server: &MockServer, retries: u32) -> Client {
+    Client::builder()
+        .api_key(server.api_key())
+        .base_url(server.url())
+        .max_retries(retries)
+        .build()
+        .unwrap()
+}
+
+fn site(name: &str) -> NewStorage {
+    NewStorage::web_folder(name, "https://example.com/in/")
+}
+
+#[test]
+fn a_status_fault_answers_the_next_requests_with_the_documented_body() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::status(503).times(2));
+    assert_eq!(server.pending_faults(), 2);
+    for _ in 0..2 {
+        let raw = call(&server, "GET", STORAGES, None);
+        assert_eq!(raw.status, 503);
+        assert_eq!(raw.header("content-type"), Some("application/json"));
+        assert!(raw.header("x-request-id").is_some());
+        let body = raw.json();
+        assert_eq!(body["error_code"], "503");
+        assert_eq!(body["error_type"], "server");
+        assert_eq!(body["error_message"], "Service Unavailable.");
+        assert_eq!(body["error_details"], serde_json::json!({}));
+    }
+    assert_eq!(server.pending_faults(), 0);
+    assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
+    // Faulted requests are journaled like any other.
+    assert_eq!(server.request_count("GET", STORAGES), 3);
+}
+
+#[test]
+fn a_status_fault_does_not_handle_the_request() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::status(500));
+    let err = client(&server, 0)
+        .create_storage(&site("lost"))
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert!(server.storages().is_empty());
+}
+
+#[test]
+fn fault_headers_and_bodies_reach_the_client() {
+    let server = MockServer::start().unwrap();
+    let client = client(&server, 0);
+    server.inject(Fault::status(429).header("Retry-After", "7"));
+    let raw = call(&server, "GET", STORAGES, None);
+    assert_eq!(raw.header("retry-after"), Some("7"));
+    assert_eq!(raw.json()["error_code"], "429");
+
+    server.inject(Fault::status(429).header("Retry-After", "7"));
+    let Error::Api(api) = client.list_storages().unwrap_err() else {
+        panic!("not an API error");
+    };
+    assert_eq!(
+        (api.status, api.retry_after),
+        (429, Some(Duration::from_secs(7)))
+    );
+    assert_eq!(api.error_code.as_deref(), Some("429"));
+    assert!(api.request_id.is_some());
+
+    server.inject(
+        Fault::status(502)
+            .body("<html>Bad gateway</html>")
+            .header("Content-Type", "text/html"),
+    );
+    let raw = call(&server, "GET", STORAGES, None);
+    assert_eq!((raw.status, raw.text()), (502, "<html>Bad gateway</html>"));
+    assert_eq!(raw.header("content-type"), Some("text/html"));
+
+    server.inject(Fault::status(500).body("<html>oops</html>"));
+    let Error::Api(api) = client.list_storages().unwrap_err() else {
+        panic!("not an API error");
+    };
+    assert_eq!(
+        (api.status, api.error_code, api.error_type),
+        (500, None, None)
+    );
+    assert_eq!(api.error_message, "<html>oops</html>");
+}
+
+#[test]
+fn faults_can_target_one_method_and_path_and_apply_in_order() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::status(500).on("POST", STORAGES));
+    server.inject(Fault::status(503));
+    server.inject(Fault::status(504).on("get", "/v1/storage/storage-types"));
+    // The first fault that applies wins; the POST-only one waits for a POST.
+    assert_eq!(
+        call(&server, "GET", "/v1/storage/storage-types", None).status,
+        503
+    );
+    assert_eq!(
+        call(&server, "GET", "/v1/storage/storage-types", None).status,
+        504
+    );
+    assert_eq!(
+        call(&server, "GET", "/v1/storage/storage-types?x=1", None).status,
+        200
+    );
+    assert_eq!(server.pending_faults(), 1);
+    assert_eq!(call(&server, "POST", STORAGES, Some("{}")).status, 500);
+    assert_eq!(call(&server, "POST", STORAGES, Some("{}")).status, 422);
+    // A reset forgets waiting faults.
+    server.inject(Fault::status(500).times(5));
+    server.reset();
+    assert_eq!(server.pending_faults(), 0);
+}
+
+#[test]
+fn get_is_retried_through_503s_and_post_is_not_retried_after_a_500() {
+    let server = MockServer::start().unwrap();
+    let client = client(&server, 2);
+    server.inject(
+        Fault::status(503)
+            .header("Retry-After", "0")
+            .times(2)
+            .on("GET", STORAGES),
+    );
+    assert!(client.list_storages().unwrap().is_empty());
+    assert_eq!(server.request_count("GET", STORAGES), 3);
+
+    server.inject(Fault::status(500).on("POST", STORAGES));
+    assert_eq!(
+        client.create_storage(&site("once")).unwrap_err().status(),
+        Some(500)
+    );
+    assert_eq!(server.request_count("POST", STORAGES), 1);
+
+    // A 429 means the request was not processed: POST is retried then.
+    server.inject(
+        Fault::status(429)
+            .header("Retry-After", "0")
+            .on("POST", STORAGES),
+    );
+    assert_eq!(client.create_storage(&site("twice")).unwrap().id, 1);
+    assert_eq!(server.request_count("POST", STORAGES), 3);
+}
+
+#[test]
+fn a_dropped_connection_sends_not_a_single_byte() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::drop_connection());
+    let auth = format!("Bearer {}", server.api_key());
+    let answer = exchange(
+        &server,
+        &request("GET", STORAGES, &[("Authorization", &auth)], None),
+    );
+    assert!(answer.is_empty(), "{:?}", String::from_utf8_lossy(&answer));
+    assert_eq!(server.request_count("GET", STORAGES), 1);
+    assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
+}
+
+#[test]
+fn a_dropped_connection_is_retried_for_get_but_not_for_post() {
+    let server = MockServer::start().unwrap();
+    let client = client(&server, 2);
+    // Warm the pool, so the drop hits a reused connection as well.
+    client.list_storage_types().unwrap();
+    server.inject(Fault::drop_connection().on("POST", STORAGES));
+    let err = client.create_storage(&site("maybe")).unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(server.request_count("POST", STORAGES), 1);
+    assert!(
+        server.storages().is_empty(),
+        "a dropped request is not handled"
+    );
+
+    server.inject(Fault::drop_connection().on("GET", STORAGES));
+    assert!(client.list_storages().unwrap().is_empty());
+    assert_eq!(server.request_count("GET", STORAGES), 2);
+}
+
+#[test]
+fn a_truncated_body_promises_more_than_it_sends() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::truncated_body());
+    let auth = format!("Bearer {}", server.api_key());
+    let bytes = exchange(
+        &server,
+        &request(
+            "GET",
+            "/v1/storage/storage-types",
+            &[("Authorization", &auth)],
+            None,
+        ),
+    );
+    let raw = parse(&bytes).unwrap();
+    assert_eq!(raw.status, 200);
+    assert!(raw.header("x-request-id").is_some());
+    let promised: usize = raw.header("content-length").unwrap().parse().unwrap();
+    assert_eq!(promised, r#"{"data":["web_folder","s3","gcs"]}"#.len());
+    assert_eq!(
+        raw.body,
+        &br#"{"data":["web_folder","s3","gcs"]}"#[..promised / 2]
+    );
+}
+
+#[test]
+fn a_truncated_create_is_a_transport_error_though_the_storage_exists() {
+    let server = MockServer::start().unwrap();
+    let client = client(&server, 2);
+    server.inject(Fault::truncated_body().on("POST", STORAGES));
+    let err = client.create_storage(&site("half")).unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(server.request_count("POST", STORAGES), 1);
+    assert_eq!(server.storages()[0].name, "half");
+}
+
+#[test]
+fn a_non_json_body_is_a_decode_error() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::non_json_body());
+    let raw = call(&server, "GET", STORAGES, None);
+    assert_eq!(raw.status, 200);
+    assert!(raw.text().starts_with("<html>"));
+    assert!(serde_json::from_slice::<serde_json::Value>(&raw.body).is_err());
+
+    server.inject(Fault::non_json_body());
+    let err = server.client().get_storage(1).unwrap_err();
+    // The request was handled (a 404) and its answer replaced.
+    assert_eq!(err.status(), Some(404));
+    server.inject(Fault::non_json_body());
+    let err = server.client().list_storages().unwrap_err();
+    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+    assert!(err.request_id().is_some());
+}
+
+#[test]
+fn a_delay_holds_the_answer_back() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::delay(Duration::from_millis(20)));
+    assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
+
+    let impatient = Client::builder()
+        .api_key(server.api_key())
+        .base_url(server.url())
+        .timeout(Duration::from_millis(100))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    // Far longer than any test may take: dropping the server must cut it short.
+    server.inject(Fault::delay(Duration::from_secs(3600)));
+    let err = impatient.list_storages().unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+}
+
+#[test]
+fn dropping_the_server_ends_a_delayed_answer_without_a_byte() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::delay(Duration::from_secs(3600)));
+    let mut stream = TcpStream::connect(server.addr()).unwrap();
+    let auth = format!("Bearer {}", server.api_key());
+    std::io::Write::write_all(
+        &mut stream,
+        &request("GET", STORAGES, &[("Authorization", &auth)], None),
+    )
+    .unwrap();
+    let reader = thread::spawn(move || {
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        answer
+    });
+    // The request is journaled before its delay starts.
+    while server.request_count("GET", STORAGES) == 0 {
+        thread::yield_now();
+    }
+    drop(server);
+    assert!(reader.join().unwrap().is_empty());
+}
+
+#[test]
+fn a_pooled_connection_to_a_stopped_server_fails_at_once() {
+    let server = MockServer::start().unwrap();
+    let client = client(&server, 0);
+    client.list_storages().unwrap();
+    drop(server);
+    let err = client.list_storages().unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    // And nothing listens any more.
+    let err = client.list_storages().unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+}
+
+#[test]
+fn the_port_is_free_again_after_drop() {
+    let server = MockServer::start().unwrap();
+    let port = server.addr().port();
+    drop(server);
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
+    let again = MockServer::builder().port(port).start().unwrap();
+    assert_eq!(again.url(), format!("http://127.0.0.1:{port}/v1/"));
+}
