@@ -36,7 +36,7 @@ fn the_six_operations_round_trip() {
     assert_eq!(created.parameters.credentials, None);
 
     let listed = client.list_storages().unwrap();
-    assert_eq!(listed, [created.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&created));
     assert_eq!(client.get_storage(1).unwrap(), created);
 
     let renamed = client
@@ -44,7 +44,7 @@ fn the_six_operations_round_trip() {
         .unwrap();
     assert_eq!(renamed.name, "archive");
     assert_eq!(renamed.created_at, created.created_at);
-    assert_eq!(server.storages(), [renamed.clone()]);
+    assert_eq!(server.storages(), std::slice::from_ref(&renamed));
 
     client.delete_storage(1).unwrap();
     assert!(client.list_storages().unwrap().is_empty());
