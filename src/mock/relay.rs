@@ -28,10 +28,11 @@ struct Links {
     closing: AtomicBool,
     /// Open connections, by the relay's own address on its connection to
     /// tiny_http: the address tiny_http reports as the request's peer.
-    open: Mutex<HashMap<SocketAddr, Link>>,
+    open: Mutex<HashMap<SocketAddr, Arc<Link>>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
+/// Both sockets of one relayed connection.
 #[derive(Debug)]
 struct Link {
     client: TcpStream,
@@ -39,9 +40,19 @@ struct Link {
 }
 
 impl Link {
+    /// Closes both ways on both sides: blocked reads and writes on them
+    /// return at once, which ends the connection's thread.
     fn close(&self) {
         let _ = self.client.shutdown(Shutdown::Both);
         let _ = self.backend.shutdown(Shutdown::Both);
+    }
+
+    /// Copies both ways until both sides are done.
+    fn pump(&self) {
+        thread::scope(|s| {
+            s.spawn(|| forward(&self.client, &self.backend));
+            forward(&self.backend, &self.client);
+        });
     }
 }
 
@@ -69,17 +80,12 @@ impl Relay {
     }
 
     /// Sends `bytes` to the client of the connection tiny_http knows as
-    /// `peer`, then closes that connection both ways.
+    /// `peer`, then closes that connection.
     pub fn sever(&self, peer: SocketAddr, bytes: &[u8]) {
-        let client = lock(&self.links.open)
-            .get(&peer)
-            .and_then(|link| link.client.try_clone().ok());
-        if let Some(mut client) = client {
-            // A client that went away already needs no closing.
-            let _ = client.write_all(bytes);
-            let _ = client.flush();
-        }
-        if let Some(link) = lock(&self.links.open).get(&peer) {
+        let link = lock(&self.links.open).get(&peer).cloned();
+        if let Some(link) = link {
+            // A client that went away already needs no answer.
+            let _ = (&link.client).write_all(bytes);
             link.close();
         }
     }
@@ -109,20 +115,19 @@ fn accept_loop(listener: &TcpListener, backend: SocketAddr, links: &Arc<Links>) 
             break;
         }
         // A failed accept or backend connection loses that one client only.
-        let Ok(client) = client else { continue };
-        let Ok(pair) = connect(client, backend) else {
+        let Ok((key, link)) = client.and_then(|client| connect(client, backend)) else {
             continue;
         };
-        // Registered here, before any byte flows, so a request can always
-        // find its link and a shutdown sees every connection.
-        let (key, link, client, backend) = pair;
-        lock(&links.open).insert(key, link);
+        // Registered here, before any byte flows, so a request always finds
+        // its link and a shutdown sees every connection.
+        lock(&links.open).insert(key, Arc::clone(&link));
         let spawned = thread::Builder::new()
             .name("claid-mock-relay".into())
             .spawn({
                 let links = Arc::clone(links);
+                let link = Arc::clone(&link);
                 move || {
-                    pump(&client, &backend);
+                    link.pump();
                     lock(&links.open).remove(&key);
                 }
             });
@@ -131,35 +136,22 @@ fn accept_loop(listener: &TcpListener, backend: SocketAddr, links: &Arc<Links>) 
         match spawned {
             Ok(thread) => threads.push(thread),
             Err(_) => {
-                if let Some(link) = lock(&links.open).remove(&key) {
-                    link.close();
-                }
+                lock(&links.open).remove(&key);
+                link.close();
             }
         }
     }
 }
 
-type Pair = (SocketAddr, Link, TcpStream, TcpStream);
-
-fn connect(client: TcpStream, backend: SocketAddr) -> io::Result<Pair> {
+/// Opens the connection to tiny_http for `client`; the key is the address
+/// tiny_http will see as the peer.
+fn connect(client: TcpStream, backend: SocketAddr) -> io::Result<(SocketAddr, Arc<Link>)> {
     let backend = TcpStream::connect(backend)?;
     // Requests and answers are small and sent in pieces: without this, Nagle's
     // algorithm and delayed acks add tens of milliseconds per hop.
     client.set_nodelay(true)?;
     backend.set_nodelay(true)?;
-    let link = Link {
-        client: client.try_clone()?,
-        backend: backend.try_clone()?,
-    };
-    Ok((backend.local_addr()?, link, client, backend))
-}
-
-/// Copies both ways until both sides are done.
-fn pump(client: &TcpStream, backend: &TcpStream) {
-    thread::scope(|s| {
-        s.spawn(|| forward(client, backend));
-        forward(backend, client);
-    });
+    Ok((backend.local_addr()?, Arc::new(Link { client, backend })))
 }
 
 /// Copies one way; passes an orderly close on as a half close, and a

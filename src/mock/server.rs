@@ -97,8 +97,8 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
     }
     let mut reply = match outcome {
         Outcome::Dropped => {
-            discard(request);
-            return sever(shared, peer, &[]);
+            sever(shared, peer, &[]);
+            return discard(request);
         }
         Outcome::Status(status) => Reply::reason(status),
         Outcome::Handled | Outcome::Truncated => answer(shared, &received, oversized),
@@ -116,8 +116,8 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         }
     }
     if outcome == Outcome::Truncated {
-        discard(request);
         sever(shared, peer, &truncated(&reply));
+        discard(request);
     } else {
         respond(request, reply);
     }
@@ -212,6 +212,10 @@ fn discard(request: tiny_http::Request) {
 }
 
 /// Sends `bytes` and closes the client's connection, through the relay.
+///
+/// Called before the request is discarded: once it is, tiny_http may close
+/// its side (after `Connection: close`), and the relay would pass that on
+/// to the client before the bytes.
 fn sever(shared: &Shared, peer: Option<SocketAddr>, bytes: &[u8]) {
     if let Some(peer) = peer {
         shared.relay.sever(peer, bytes);
