@@ -1,0 +1,78 @@
+/*
+ * The six operations of the Claid Storage API from C.
+ *
+ *   cargo build --release -p claid-capi
+ *   cc -std=c99 -Iinclude examples/c/quickstart.c -Ltarget/release -lclaid \
+ *      -Wl,-rpath,"$PWD/target/release" -o quickstart
+ *   CLAID_API_KEY=... ./quickstart           # CLAID_BASE_URL to use another server
+ *
+ * It creates a web_folder storage, renames it and deletes it again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claid.h"
+
+/* Prints what a call answered; frees the JSON. Answers 1 on success. */
+static int report(const char *what, ClaidStatus status, char *json) {
+  if (status == CLAID_STATUS_OK) {
+    printf("%s: %s\n", what, json);
+  } else {
+    fprintf(stderr, "%s failed (%s): %s\n", what, claid_status_name(status), json);
+  }
+  claid_string_free(json);
+  return status == CLAID_STATUS_OK;
+}
+
+int main(void) {
+  const char *key = getenv("CLAID_API_KEY");
+  const char *url = getenv("CLAID_BASE_URL");
+  char options[1024];
+  ClaidClient *client = NULL;
+  char *json = NULL;
+  long long id = -1;
+  int ok = 1;
+  ClaidStatus status;
+
+  if (key == NULL || url == NULL || strlen(key) + strlen(url) > 900) {
+    fprintf(stderr, "set CLAID_API_KEY and CLAID_BASE_URL (e.g. https://api.claid.ai/v1/)\n");
+    return 2;
+  }
+  /* Or simply claid_client_new(key) for the real API and default options. */
+  sprintf(options, "{\"api_key\":\"%s\",\"base_url\":\"%s\",\"max_retries\":2}", key, url);
+  status = claid_client_new_with_options(options, &client, &json);
+  if (status != CLAID_STATUS_OK) {
+    return !report("client", status, json);
+  }
+  printf("libclaid %s\n", claid_version());
+
+  status = claid_list_storage_types(client, &json);
+  ok &= report("storage types", status, json);
+
+  status = claid_create_storage(client,
+                                "{\"name\":\"quickstart-site\",\"type\":\"web_folder\","
+                                "\"parameters\":{\"base_url\":\"https://example.com/images/\"}}",
+                                &json);
+  if (status == CLAID_STATUS_OK && strstr(json, "\"id\":") != NULL) {
+    id = strtoll(strstr(json, "\"id\":") + 5, NULL, 10);
+  }
+  ok &= report("created", status, json);
+
+  status = claid_list_storages(client, &json);
+  ok &= report("storages", status, json);
+
+  if (id > 0) {
+    status = claid_get_storage(client, id, &json);
+    ok &= report("fetched", status, json);
+
+    status = claid_patch_storage(client, id, "{\"name\":\"quickstart-renamed\"}", &json);
+    ok &= report("renamed", status, json);
+
+    status = claid_delete_storage(client, id, &json);
+    ok &= report("deleted", status, json);
+  }
+
+  claid_client_free(client);
+  return ok && id > 0 ? 0 : 1;
+}
