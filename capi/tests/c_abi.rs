@@ -184,7 +184,8 @@ fn count(server: &MockServer, method: &str, path: &str) -> usize {
 
 /// Runs every phase of claid_test.c, each against a fresh emulator with the
 /// phase's fault injected, and checks what reached the emulator.
-fn run_c_program(program: &Path, runner: &[&str]) {
+fn run_c_program(program: &Path, runner: &[&str]) -> Vec<(String, Output)> {
+    let mut outputs = Vec::new();
     for &phase in PHASES {
         let server = MockServer::start().unwrap();
         match phase {
@@ -198,7 +199,7 @@ fn run_c_program(program: &Path, runner: &[&str]) {
         let url = server.url().to_string();
         let key = server.api_key().to_string();
         let closed = closed_url();
-        run(runner, program, &[phase, &url, &key, &closed], &[]);
+        let output = run(runner, program, &[phase, &url, &key, &closed], &[]);
         match phase {
             "api" => {
                 // What the C layer or the core refused never went out.
@@ -214,7 +215,9 @@ fn run_c_program(program: &Path, runner: &[&str]) {
             "transport" => assert_eq!(server.requests().len(), 0),
             _ => {}
         }
+        outputs.push((phase.to_owned(), output));
     }
+    outputs
 }
 
 fn test_source(name: &str) -> PathBuf {
@@ -250,7 +253,6 @@ fn c_program_static_library() {
 fn c_program_under_valgrind() {
     let valgrind = [
         "valgrind",
-        "--quiet",
         "--leak-check=full",
         "--errors-for-leak-kinds=definite,indirect",
         "--show-leak-kinds=definite,indirect",
@@ -261,7 +263,7 @@ fn c_program_under_valgrind() {
         &[test_source("claid_test.c")],
         Link::Shared,
     );
-    run_c_program(&program, &valgrind);
+    let mut outputs = run_c_program(&program, &valgrind);
     let threads = compile(
         "threads_valgrind",
         &[test_source("threads.c")],
@@ -269,7 +271,24 @@ fn c_program_under_valgrind() {
     );
     let server = MockServer::start().unwrap();
     let (url, key) = (server.url().to_string(), server.api_key().to_string());
-    run(&valgrind, &threads, &[&url, &key], &[]);
+    let output = run(&valgrind, &threads, &[&url, &key], &[]);
+    outputs.push(("threads".to_owned(), output));
+    // Valgrind's verdicts, for the CI log (shown with --nocapture).
+    for (name, output) in outputs {
+        for line in String::from_utf8_lossy(&output.stderr).lines() {
+            if [
+                "ERROR SUMMARY",
+                "definitely lost",
+                "indirectly lost",
+                "no leaks are possible",
+            ]
+            .iter()
+            .any(|w| line.contains(w))
+            {
+                println!("{name}: {line}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -67,13 +67,17 @@ static void *work(void *arg) {
     check(w, status, json, "get");
     snprintf(patch, sizeof patch, "{\"name\":\"t%d-r%d-renamed\"}", w->index, round);
     json = NULL;
-    check(w, claid_patch_storage(w->client, id, patch, &json), json, "patch");
+    status = claid_patch_storage(w->client, id, patch, &json);
+    check(w, status, json, "patch");
     json = NULL;
-    check(w, claid_list_storages(w->client, &json), json, "list");
+    status = claid_list_storages(w->client, &json);
+    check(w, status, json, "list");
     json = NULL;
-    check(w, claid_list_storage_types(w->client, &json), json, "types");
+    status = claid_list_storage_types(w->client, &json);
+    check(w, status, json, "types");
     json = NULL;
-    check(w, claid_delete_storage(w->client, id, &json), json, "delete");
+    status = claid_delete_storage(w->client, id, &json);
+    check(w, status, json, "delete");
   }
   return NULL;
 }
