@@ -37,7 +37,7 @@ struct Options {
 }
 
 impl Options {
-    fn build(self) -> Result<claid::Client, claid::Error> {
+    fn build(self) -> Result<claid::Client, Failure> {
         let mut builder = claid::Client::builder().api_key(self.api_key);
         if let Some(url) = self.base_url {
             builder = builder.base_url(url);
@@ -54,7 +54,7 @@ impl Options {
         if let Some(agent) = self.user_agent {
             builder = builder.user_agent(agent);
         }
-        builder.build()
+        Ok(builder.build()?)
     }
 }
 

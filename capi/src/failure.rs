@@ -9,8 +9,9 @@ use crate::status::ClaidStatus;
 /// A failed call: an error of the core, a bad C argument, or a bug.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// What the Rust client answered.
-    Client(claid::Error),
+    /// What the Rust client answered (boxed: `claid::Error` is large, and
+    /// every `Result` here carries a `Failure`).
+    Client(Box<claid::Error>),
     /// A C argument the client never saw: NULL, not UTF-8, not JSON.
     InvalidArgument(String),
     /// A caught panic or another bug.
@@ -19,7 +20,7 @@ pub(crate) enum Failure {
 
 impl From<claid::Error> for Failure {
     fn from(error: claid::Error) -> Self {
-        Failure::Client(error)
+        Failure::Client(Box::new(error))
     }
 }
 
@@ -46,7 +47,7 @@ impl Failure {
         match self {
             Failure::InvalidArgument(_) => ClaidStatus::InvalidArgument,
             Failure::Internal(_) => ClaidStatus::Internal,
-            Failure::Client(error) => match error {
+            Failure::Client(error) => match &**error {
                 claid::Error::InvalidInput { .. } => ClaidStatus::InvalidArgument,
                 claid::Error::Api(_) => ClaidStatus::Api,
                 claid::Error::Transport { .. } => ClaidStatus::Transport,
@@ -71,7 +72,7 @@ impl Failure {
             }
             Failure::Internal(message) => message.clone(),
             Failure::Client(error) => {
-                match error {
+                match &**error {
                     claid::Error::Api(api) => {
                         object["status"] = api.status.into();
                         object["error_code"] = api.error_code.clone().into();
