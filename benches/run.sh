@@ -122,7 +122,9 @@ fi
 TMP="$(mktemp -d /tmp/claid-bench.XXXXXX)"
 chmod 755 "$TMP"
 NGINX_PID=""
+SLEEP_PID=""
 cleanup() {
+  [ -n "$SLEEP_PID" ] && kill "$SLEEP_PID" 2>/dev/null || true
   if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
     kill -QUIT "$NGINX_PID" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -201,7 +203,8 @@ if [ "$SERVE" = 1 ]; then
   echo "programs: $BENCH_UREQ $BENCH_CLAID $OUT/c/{floor,curl_cjson,claid_capi} $HERE/py/bench.py"
   echo "arguments: BASE_URL CALLS ITEMS s3-playground [file bytes for floor | data bytes for claid_capi]"
   sleep "${BENCH_SERVE_S:-1800}" &
-  wait $! || true
+  SLEEP_PID=$!
+  wait "$SLEEP_PID" || true
   exit 0
 fi
 
