@@ -58,6 +58,7 @@ CLIENTS = [
     ("claid-rust", "claid, Rust API"),
     ("claid-c", "claid, C ABI from C"),
     ("claid-ctypes", "claid, C ABI from Python ctypes (+ json.loads)"),
+    ("claid-ctypes-text", "claid, C ABI from Python ctypes, text only"),
     ("requests", "Python requests Session (+ .json())"),
 ]
 
@@ -208,6 +209,9 @@ def targets(res, meta):
     for items in (2, 1000):
         c, r = get("claid-ctypes", items, "us"), get("requests", items, "us")
         check("%s items: requests / claid ctypes (speed-up)" % format(items, ","), r / c if c and r else None, 3.0, le=False)
+        t = get("claid-ctypes-text", items, "us")
+        if t and r:
+            lines.append("  - for reference, requests / claid ctypes text only (no json.loads on claid's side): %.2f×" % (r / t))
     rss = max([v for v in (get("claid-rust", 2, "rss"), get("claid-rust", 1000, "rss")) if v is not None], default=None)
     check("claid Rust peak RSS (2 and 1,000 items)", rss, 5.0, unit=" MiB")
     conns = set()

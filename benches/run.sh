@@ -225,6 +225,7 @@ client_cmd() { # client items calls -> the command line, in CMD
     claid-rust) CMD=("$BENCH_CLAID" "$url" "$calls" "$n" "$NAME") ;;
     claid-c) CMD=("$OUT/c/claid_capi" "$url" "$calls" "$n" "$NAME" "${DATA_BYTES[$n]}") ;;
     claid-ctypes) CMD=("$PY" "$HERE/py/bench.py" ctypes "$url" "$calls" "$n" "$NAME" "$OUT/lib/libclaid.so") ;;
+    claid-ctypes-text) CMD=("$PY" "$HERE/py/bench.py" ctypes-text "$url" "$calls" "$n" "$NAME" "$OUT/lib/libclaid.so" "${DATA_BYTES[$n]}") ;;
     requests) CMD=("$PY" "$HERE/py/bench.py" requests "$url" "$calls" "$n" "$NAME") ;;
   esac
 }
@@ -247,14 +248,14 @@ run_one() { # section rep client items calls
   local rss; rss=$(tail -n 1 "$TMP/rss")
   local conns; conns=$("$PY" "$HERE/kit.py" conns "$ACCESS" "$before")
   echo "$section $rep $c $n $calls $ns $cpu $rss $conns" >> "$TSV"
-  printf '[bench %4ds]   %-7s rep %d %-12s %5d items: %8.1f µs/call (client CPU %8.1f), %6d KiB, conns/requests/non-200: %s\n' \
+  printf '[bench %4ds]   %-7s rep %d %-17s %5d items: %8.1f µs/call (client CPU %8.1f), %6d KiB, conns/requests/non-200: %s\n' \
     "$(( $(date +%s) - STARTED ))" "$section" "$rep" "$c" "$n" \
     "$(awk -v ns="$ns" -v c="$calls" 'BEGIN{print ns/1000/c}')" \
     "$(awk -v ns="$cpu" -v c="$calls" 'BEGIN{print ns/1000/c}')" "$rss" "$conns" >&2
 }
 
 CLIENTS=(floor curl ureq claid-rust)
-[ "$HAVE_CAPI" = 1 ] && CLIENTS+=(claid-c claid-ctypes)
+[ "$HAVE_CAPI" = 1 ] && CLIENTS+=(claid-c claid-ctypes claid-ctypes-text)
 CLIENTS+=(requests)
 
 MEASURE_START=$(date +%s)

@@ -1,11 +1,14 @@
 """Python clients: claid's C ABI through ctypes, and requests with a Session.
 
     python3 bench.py ctypes|requests BASE_URL CALLS ITEMS FIRST_NAME [LIBCLAID]
+    python3 bench.py ctypes-text BASE_URL CALLS ITEMS FIRST_NAME LIBCLAID DATA_BYTES
     RESULT calls=CALLS items=ITEMS ns=WALL_NANOSECONDS cpu_ns=PROCESS_CPU_NANOSECONDS
 
-Both decode every answer with json.loads (what a Python caller does with
-the text) and check the item count and the first item's id and name. One
-untimed warm-up call opens the connection.
+`ctypes` and `requests` decode every answer with json.loads (what a Python
+caller does with the text) and check the item count and the first item's id
+and name. `ctypes-text` stops at the text, checked like the C client does
+(exact length, first id and name, closing bracket): the cost of the library
+and ctypes alone. One untimed warm-up call opens the connection.
 """
 
 import ctypes
@@ -14,7 +17,7 @@ import sys
 import time
 
 
-def claid_ctypes(base_url, lib_path):
+def claid_ctypes(base_url, lib_path, decode=True):
     lib = ctypes.CDLL(lib_path)
     lib.claid_client_new_with_options.argtypes = [
         ctypes.c_char_p,
@@ -47,7 +50,7 @@ def claid_ctypes(base_url, lib_path):
         string_free(out)
         if status != 0:
             sys.exit("claid_list_storages: %d %r" % (status, text))
-        return json.loads(text)
+        return json.loads(text) if decode else text
 
     return call
 
@@ -74,14 +77,26 @@ def main():
     calls, items = int(calls), int(items)
     if mode == "ctypes":
         call = claid_ctypes(base_url, sys.argv[6])
+    elif mode == "ctypes-text":
+        call = claid_ctypes(base_url, sys.argv[6], decode=False)
     elif mode == "requests":
         call = python_requests(base_url)
     else:
-        sys.exit("mode must be ctypes or requests")
+        sys.exit("mode must be ctypes, ctypes-text or requests")
 
-    def check(data):
-        if len(data) != items or data[0]["id"] != 1 or data[0]["name"] != first_name:
-            sys.exit("wrong answer")
+    if mode == "ctypes-text":
+        want_len = int(sys.argv[7])
+        prefix = ('[{"id":1,"name":"%s"' % first_name).encode()
+
+        def check(text):
+            if len(text) != want_len or not text.startswith(prefix) or not text.endswith(b"]"):
+                sys.exit("wrong answer")
+
+    else:
+
+        def check(data):
+            if len(data) != items or data[0]["id"] != 1 or data[0]["name"] != first_name:
+                sys.exit("wrong answer")
 
     check(call())
     c0 = time.process_time_ns()
