@@ -225,20 +225,24 @@ fn clients_on_many_threads_share_one_emulator() {
     let server = MockServer::start().unwrap();
     let client = server.client();
     std::thread::scope(|s| {
-        for t in 0..4 {
+        for t in 0..8 {
             let client = client.clone();
             s.spawn(move || {
-                for i in 0..5 {
-                    let name = format!("t{t}-{i}");
-                    let created = client
-                        .create_storage(&NewStorage::web_folder(&name, "https://x/"))
-                        .unwrap();
+                for round in 0..10 {
+                    let name = format!("t{t}-r{round}");
+                    let new = NewStorage::gcs(&name, "bucket", Credentials::new("AK", "SECRET"));
+                    let created = client.create_storage(&new).unwrap();
                     assert_eq!(client.get_storage(created.id).unwrap().name, name);
+                    let patch = StoragePatch::new().name(format!("{name}-renamed"));
+                    client.patch_storage(created.id, &patch).unwrap();
+                    client.list_storages().unwrap();
+                    client.list_storage_types().unwrap();
+                    client.delete_storage(created.id).unwrap();
                 }
             });
         }
     });
-    let mut ids: Vec<i64> = server.storages().iter().map(|s| s.id).collect();
-    ids.sort_unstable();
-    assert_eq!(ids, (1..=20).collect::<Vec<i64>>());
+    assert!(server.storages().is_empty());
+    assert_eq!(server.request_count("POST", "/v1/storage/storages"), 80);
+    assert_eq!(server.requests().len(), 480);
 }

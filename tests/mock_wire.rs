@@ -745,3 +745,58 @@ fn a_quota_adds_ratelimit_headers_and_answers_429_past_it() {
         None
     );
 }
+
+#[test]
+fn many_kept_alive_connections_opened_at_once_are_all_served() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+
+    let server = MockServer::start().unwrap();
+    let auth = format!("Bearer {}", server.api_key());
+    // All connected before any request, as a pool of clients warming up.
+    let mut connections: Vec<TcpStream> = (0..16)
+        .map(|_| {
+            let stream = TcpStream::connect(server.addr()).unwrap();
+            // A starved connection would otherwise hang the test instead of failing it.
+            stream
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
+            stream
+        })
+        .collect();
+    for round in 0..2 {
+        for stream in &mut connections {
+            let request = format!(
+                "GET {STORAGES} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\n\r\n"
+            );
+            stream.write_all(request.as_bytes()).unwrap();
+        }
+        for stream in &connections {
+            // One answer, framed by its Content-Length; the connection stays open.
+            let mut reader = BufReader::new(stream);
+            let mut length = None;
+            let mut status = String::new();
+            reader.read_line(&mut status).unwrap();
+            assert!(
+                status.starts_with("HTTP/1.1 200"),
+                "round {round}: {status:?}"
+            );
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = Some(value.trim().parse::<usize>().unwrap());
+                    }
+                }
+            }
+            let mut body = vec![0; length.unwrap()];
+            reader.read_exact(&mut body).unwrap();
+            assert_eq!(body, br#"{"data":[]}"#);
+        }
+    }
+    assert_eq!(server.request_count("GET", STORAGES), 32);
+}

@@ -88,10 +88,6 @@ use crate::{Client, Storage};
 /// The key a [`MockServer`] accepts unless [`MockServerBuilder::api_key`] says otherwise.
 pub const DEFAULT_API_KEY: &str = "claid-mock-key";
 
-/// Threads answering requests: enough that a few delayed answers do not
-/// hold up the others.
-const WORKERS: usize = 4;
-
 /// A running emulator of the Claid Storage API on `127.0.0.1`.
 ///
 /// Stops when dropped. See the [module docs](self) for what it answers.
@@ -106,7 +102,7 @@ pub struct MockServer {
     url: String,
     shared: Arc<Shared>,
     http: Arc<tiny_http::Server>,
-    workers: Vec<JoinHandle<()>>,
+    dispatcher: Option<JoinHandle<()>>,
 }
 
 impl MockServer {
@@ -160,17 +156,15 @@ impl MockServer {
                 relay,
             }),
             http: Arc::new(http),
-            workers: Vec::with_capacity(WORKERS),
+            dispatcher: None,
         };
-        for _ in 0..WORKERS {
-            let http = Arc::clone(&server.http);
-            let shared = Arc::clone(&server.shared);
-            // On failure, dropping `server` stops the workers already running.
-            let worker = thread::Builder::new()
-                .name("claid-mock-worker".into())
-                .spawn(move || server::serve(&http, &shared))?;
-            server.workers.push(worker);
-        }
+        let http = Arc::clone(&server.http);
+        let shared = Arc::clone(&server.shared);
+        // On failure, dropping `server` closes the relay already listening.
+        let dispatcher = thread::Builder::new()
+            .name("claid-mock-dispatch".into())
+            .spawn(move || server::dispatch(&http, &shared))?;
+        server.dispatcher = Some(dispatcher);
         Ok(server)
     }
 
@@ -340,15 +334,14 @@ impl fmt::Debug for MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         // Order matters: wake delayed answers, close every connection (which
-        // ends the relay's threads and unblocks reads in the workers), then
-        // release the workers from tiny_http's queue.
+        // ends the relay's threads and unblocks the handlers' reads and
+        // writes), then release the dispatcher from tiny_http's queue; it
+        // joins the handlers.
         self.shared.stop.stop();
         self.shared.relay.shutdown();
-        for _ in &self.workers {
-            self.http.unblock();
-        }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
+        self.http.unblock();
+        if let Some(dispatcher) = self.dispatcher.take() {
+            let _ = dispatcher.join();
         }
     }
 }

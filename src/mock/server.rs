@@ -4,7 +4,8 @@
 use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::faults::{FaultQueue, Outcome};
@@ -70,14 +71,34 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Answers requests until the server stops.
-pub(super) fn serve(http: &tiny_http::Server, shared: &Shared) {
+/// Takes requests from tiny_http until unblocked, each answered on a
+/// thread of its own so that a delayed answer holds up no other; joins
+/// those threads before returning.
+pub(super) fn dispatch(http: &tiny_http::Server, shared: &Arc<Shared>) {
+    let mut handlers: Vec<JoinHandle<()>> = Vec::new();
     while let Ok(request) = http.recv() {
+        // Probes are answered even while stopping: the relay's accept loop
+        // may be waiting for one before it can notice the shutdown.
+        if shared.relay.is_probe(&request) {
+            let _ = request.respond(tiny_http::Response::empty(200));
+            continue;
+        }
         if shared.stop.is_stopped() {
             discard(request);
-            break;
+            continue;
         }
-        handle(shared, request);
+        handlers.retain(|h| !h.is_finished());
+        let shared = Arc::clone(shared);
+        // If no thread can be had, the request is dropped and tiny_http answers 500.
+        if let Ok(handler) = thread::Builder::new()
+            .name("claid-mock-handler".into())
+            .spawn(move || handle(&shared, request))
+        {
+            handlers.push(handler);
+        }
+    }
+    for handler in handlers {
+        let _ = handler.join();
     }
 }
 
