@@ -62,7 +62,7 @@ fn main() -> ExitCode {
 }
 
 /// List types, list storages and get the first one: nothing changes.
-fn read_only(client: &Client) -> claid::Result<()> {
+fn read_only(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     sent("GET", "storage/storage-types", None);
     came_back(&client.list_storage_types()?);
 
