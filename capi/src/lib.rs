@@ -11,14 +11,17 @@
 //! every pointer, and no panic ever unwinding into C (each export catches it
 //! and answers `CLAID_STATUS_INTERNAL`).
 //!
-//! All the crate's `unsafe` code lives in [`strings`] (C strings in and out)
-//! and [`client`] (the client handle); every block says why it is sound.
+//! Raw pointers from C are dereferenced only in [`strings`] (C strings in,
+//! C strings and out-pointers out) and [`client`] (the client handle); the
+//! exports call those helpers inside `unsafe` blocks, each with a `SAFETY:`
+//! comment saying why it is sound.
 //!
 //! The header is generated from these sources by cbindgen in the test
 //! `header_is_current` (`capi/tests/header.rs`); after changing an export,
 //! regenerate it with `CLAID_BLESS=1 cargo test -p claid-capi --test header`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
 
 mod client;
