@@ -246,3 +246,11 @@ fn clients_on_many_threads_share_one_emulator() {
     assert_eq!(server.request_count("POST", "/v1/storage/storages"), 80);
     assert_eq!(server.requests().len(), 480);
 }
+
+#[test]
+fn the_server_and_its_faults_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<MockServer>();
+    shareable::<claid::mock::Fault>();
+    shareable::<claid::mock::RecordedRequest>();
+}
