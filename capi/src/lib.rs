@@ -54,7 +54,8 @@ const VERSION: &CStr =
 /// Ownership: the string is static; never free it. Thread-safety: any thread.
 #[no_mangle]
 pub extern "C" fn claid_version() -> *const c_char {
-    VERSION.as_ptr()
+    // Cannot panic; guarded like every export all the same.
+    guard::catching(VERSION.as_ptr(), || VERSION.as_ptr())
 }
 
 #[cfg(test)]

@@ -52,7 +52,8 @@ impl ClaidStatus {
 /// Thread-safety: any thread.
 #[no_mangle]
 pub extern "C" fn claid_status_name(status: ClaidStatus) -> *const c_char {
-    status.name().as_ptr()
+    // Cannot panic; guarded like every export all the same.
+    crate::guard::catching(c"internal".as_ptr(), || status.name().as_ptr())
 }
 
 #[cfg(test)]

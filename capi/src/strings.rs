@@ -58,10 +58,13 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) {
 #[no_mangle]
 pub unsafe extern "C" fn claid_string_free(s: *mut c_char) {
     if !s.is_null() {
-        // SAFETY: the caller passes a pointer from CString::into_raw (every
-        // string this library hands out comes from into_c_string) that was
-        // not freed yet, so ownership goes back to a CString, which drops it.
-        drop(unsafe { CString::from_raw(s) });
+        crate::guard::catching((), || {
+            // SAFETY: the caller passes a pointer from CString::into_raw
+            // (every string this library hands out comes from into_c_string)
+            // that was not freed yet, so ownership goes back to a CString,
+            // which drops it.
+            drop(unsafe { CString::from_raw(s) });
+        });
     }
 }
 

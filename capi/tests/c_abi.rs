@@ -102,13 +102,32 @@ enum Link {
     Static,
 }
 
+/// A compiled test program, deleted when dropped.
+struct Program(PathBuf);
+
+impl std::ops::Deref for Program {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Compiles `sources` into the executable `name` and links it with libclaid.
-fn compile(name: &str, sources: &[PathBuf], link: Link) -> PathBuf {
+/// The file name carries this process's id, so test runs sharing a target
+/// directory never run each other's half-written programs.
+fn compile(name: &str, sources: &[PathBuf], link: Link) -> Program {
     let dir = lib_dir();
     let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("capi")
-        .join(name);
+        .join(format!("{name}-{}", std::process::id()));
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let out = Program(out);
     let cxx = sources
         .iter()
         .any(|s| s.extension().is_some_and(|e| e == "cpp"));
@@ -119,7 +138,7 @@ fn compile(name: &str, sources: &[PathBuf], link: Link) -> PathBuf {
         .arg(repo().join("include"))
         .args(sources)
         .arg("-o")
-        .arg(&out);
+        .arg(&*out);
     match link {
         Link::Shared => {
             cmd.arg("-L")
