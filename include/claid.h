@@ -280,14 +280,12 @@ enum ClaidStatus claid_request(const struct ClaidClient *client,
 /**
  * The name of a status: `"ok"`, `"invalid_argument"`, `"api"`,
  * `"transport"`, `"timeout"`, `"decode"` or `"internal"`, the same word as
- * the `"kind"` of the error JSON.
- *
- * `status` must be one of the `ClaidStatus` values.
+ * the `"kind"` of the error JSON; `"unknown"` for any other value.
  *
  * Ownership: the string is static; never free it. Never NULL.
  * Thread-safety: any thread.
  */
-const char *claid_status_name(enum ClaidStatus status);
+const char *claid_status_name(ClaidStatus status);
 
 /**
  * Releases a string returned by this library (through an `out_json` or

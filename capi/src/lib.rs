@@ -36,7 +36,7 @@ pub use ops::{
     claid_create_storage, claid_delete_storage, claid_get_storage, claid_list_storage_types,
     claid_list_storages, claid_patch_storage, claid_request,
 };
-pub use status::{claid_status_name, ClaidStatus};
+pub use status::{claid_status_name, ClaidStatus, ClaidStatusArg};
 pub use strings::claid_string_free;
 
 use std::ffi::{c_char, CStr};

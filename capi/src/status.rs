@@ -1,6 +1,6 @@
 //! The status every fallible call returns, and its name.
 
-use std::ffi::{c_char, CStr};
+use std::ffi::{c_char, c_int, CStr};
 
 /// What a call returned. The values are stable: new ones may be added, none
 /// will be renumbered.
@@ -42,18 +42,42 @@ impl ClaidStatus {
     }
 }
 
+/// A status as C passes it in: the raw value, checked before use, so a
+/// value that is not a `ClaidStatus` is harmless. The header prints it as
+/// `ClaidStatus` (see `[export]` in capi/cbindgen.toml).
+pub type ClaidStatusArg = c_int;
+
+impl ClaidStatus {
+    /// The status with this value, if any.
+    fn from_value(value: ClaidStatusArg) -> Option<ClaidStatus> {
+        [
+            ClaidStatus::Ok,
+            ClaidStatus::InvalidArgument,
+            ClaidStatus::Api,
+            ClaidStatus::Transport,
+            ClaidStatus::Timeout,
+            ClaidStatus::Decode,
+            ClaidStatus::Internal,
+        ]
+        .into_iter()
+        .find(|s| *s as ClaidStatusArg == value)
+    }
+}
+
 /// The name of a status: `"ok"`, `"invalid_argument"`, `"api"`,
 /// `"transport"`, `"timeout"`, `"decode"` or `"internal"`, the same word as
-/// the `"kind"` of the error JSON.
-///
-/// `status` must be one of the `ClaidStatus` values.
+/// the `"kind"` of the error JSON; `"unknown"` for any other value.
 ///
 /// Ownership: the string is static; never free it. Never NULL.
 /// Thread-safety: any thread.
 #[no_mangle]
-pub extern "C" fn claid_status_name(status: ClaidStatus) -> *const c_char {
+pub extern "C" fn claid_status_name(status: ClaidStatusArg) -> *const c_char {
     // Cannot panic; guarded like every export all the same.
-    crate::guard::catching(c"internal".as_ptr(), || status.name().as_ptr())
+    crate::guard::catching(c"unknown".as_ptr(), || {
+        ClaidStatus::from_value(status)
+            .map_or(c"unknown", ClaidStatus::name)
+            .as_ptr()
+    })
 }
 
 #[cfg(test)]
@@ -73,9 +97,14 @@ mod tests {
         ];
         for (status, name, value) in all {
             // SAFETY: claid_status_name returns a static NUL-terminated string.
-            let got = unsafe { CStr::from_ptr(claid_status_name(status)) };
+            let got = unsafe { CStr::from_ptr(claid_status_name(status as c_int)) };
             assert_eq!(got.to_str().unwrap(), name);
             assert_eq!(status as i32, value);
+        }
+        for value in [-1, 7, 1000] {
+            // SAFETY: claid_status_name returns a static NUL-terminated string.
+            let got = unsafe { CStr::from_ptr(claid_status_name(value)) };
+            assert_eq!(got.to_str().unwrap(), "unknown");
         }
     }
 }

@@ -116,6 +116,7 @@ static void test_version_and_names(void) {
   CHECK(strcmp(claid_status_name(CLAID_STATUS_TIMEOUT), "timeout") == 0);
   CHECK(strcmp(claid_status_name(CLAID_STATUS_DECODE), "decode") == 0);
   CHECK(strcmp(claid_status_name(CLAID_STATUS_INTERNAL), "internal") == 0);
+  CHECK(strcmp(claid_status_name((ClaidStatus)42), "unknown") == 0);
   CHECK(CLAID_STATUS_OK == 0 && CLAID_STATUS_INVALID_ARGUMENT == 1 && CLAID_STATUS_API == 2 &&
         CLAID_STATUS_TRANSPORT == 3 && CLAID_STATUS_TIMEOUT == 4 && CLAID_STATUS_DECODE == 5 &&
         CLAID_STATUS_INTERNAL == 6);
