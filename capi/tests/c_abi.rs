@@ -460,3 +460,13 @@ fn version_macros_match_the_crate() {
     // claid_version() against the macros is checked from C (claid_test.c)
     // and C++ (claid_test.cpp).
 }
+
+#[test]
+fn readme_gives_the_static_link_line_used_here() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let libs = NATIVE_STATIC_LIBS.join(" ");
+    assert!(
+        readme.contains(&format!("target/release/libclaid.a \\\n   {libs} -o app")),
+        "README's static link line should end with: {libs}"
+    );
+}
