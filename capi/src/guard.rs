@@ -3,6 +3,7 @@
 
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
 
 use crate::failure::Failure;
 use crate::status::ClaidStatus;
@@ -43,26 +44,32 @@ unsafe fn answer(
     out: *mut *mut c_char,
     call: impl FnOnce() -> Result<Option<String>, Failure>,
 ) -> ClaidStatus {
-    let result = catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|p| Err(Failure::panic(&*p)));
-    let (status, text) = match result {
-        Ok(text) => (ClaidStatus::Ok, text),
-        Err(failure) => (failure.status(), Some(failure.to_json())),
-    };
-    if out.is_null() {
-        return status;
-    }
-    let (status, ptr) = match text {
-        None => (status, std::ptr::null_mut()),
-        // Building the C string allocates; a failure there (or a panic,
-        // which only an allocation failure could cause) still answers with
-        // an error string.
-        Some(text) => match catch_unwind(|| into_c_string(text)) {
-            Ok(Ok(ptr)) => (status, ptr),
-            Ok(Err(failure)) => (failure.status(), fallback()),
-            Err(p) => (Failure::panic(&*p).status(), fallback()),
-        },
-    };
-    // SAFETY: not NULL, and the caller promises it is valid for a write.
+    let answered = catch_unwind(AssertUnwindSafe(|| {
+        let result =
+            catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|p| Err(Failure::panic(&*p)));
+        let (status, text) = match result {
+            Ok(text) => (ClaidStatus::Ok, text),
+            Err(failure) => (failure.status(), Some(failure.to_json())),
+        };
+        match text {
+            _ if out.is_null() => (status, ptr::null_mut()),
+            None => (status, ptr::null_mut()),
+            Some(text) => match into_c_string(text) {
+                Ok(ptr) => (status, ptr),
+                Err(failure) => (failure.status(), fallback()),
+            },
+        }
+    }));
+    // Only a failed allocation while building the answer gets here.
+    let (status, ptr) = answered.unwrap_or_else(|_| {
+        let ptr = if out.is_null() {
+            ptr::null_mut()
+        } else {
+            fallback()
+        };
+        (ClaidStatus::Internal, ptr)
+    });
+    // SAFETY: NULL or, as the caller promises, valid for a write.
     unsafe { write_out(out, ptr) };
     status
 }
@@ -70,7 +77,7 @@ unsafe fn answer(
 /// The error object used when the real one could not be built.
 fn fallback() -> *mut c_char {
     const TEXT: &str = r#"{"kind":"internal","error_message":"internal error in libclaid: could not build the answer"}"#;
-    into_c_string(TEXT.to_owned()).unwrap_or(std::ptr::null_mut())
+    into_c_string(TEXT.to_owned()).unwrap_or(ptr::null_mut())
 }
 
 /// Runs `call`, catching any panic; answers `fallback` when it panics.
