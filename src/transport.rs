@@ -68,6 +68,9 @@ impl Transport {
             .max_redirects_will_error(false)
             .proxy(proxy)
             .user_agent(options.user_agent.as_str())
+            // One host only, so the whole pool may serve it: threads sharing
+            // a client each keep their connection.
+            .max_idle_connections(16)
             .max_idle_connections_per_host(16)
             .timeout_connect(Some(options.connect_timeout))
             .timeout_send_request(Some(options.timeout))

@@ -1,0 +1,236 @@
+//! The retry policy and timeouts, seen from outside: which failures are
+//! tried again, how often, after which wait, and what comes back at the end.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use claid::{Error, NewStorage, StoragePatch};
+use support::{refused_base, Reply, Scripted, Staller, STORAGE};
+
+type Seen = Arc<Mutex<Vec<(u32, Duration)>>>;
+
+/// Records every retry the client announces: (retry number, wait).
+fn recorder() -> (Seen, impl Fn(&claid::RetryEvent<'_>) + Send + Sync) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    (seen, move |e: &claid::RetryEvent<'_>| {
+        sink.lock().unwrap().push((e.retry, e.wait))
+    })
+}
+
+fn unavailable() -> Reply {
+    Reply::json(
+        503,
+        r#"{"error_code":"503","error_type":"unavailable","error_message":"Try later.","error_details":{}}"#,
+    )
+}
+
+#[test]
+fn get_is_retried_on_503_and_succeeds() {
+    let server = Scripted::start(vec![unavailable(), unavailable(), Reply::ok("[]")]);
+    let (seen, hook) = recorder();
+    let client = server.client().on_retry(hook).build().unwrap();
+    assert!(client.list_storages().unwrap().is_empty());
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(
+        seen.lock().unwrap().iter().map(|e| e.0).collect::<Vec<_>>(),
+        [1, 2]
+    );
+}
+
+#[test]
+fn get_gives_up_after_max_retries() {
+    let server = Scripted::start(vec![
+        unavailable(),
+        unavailable(),
+        unavailable(),
+        Reply::ok("[]"),
+    ]);
+    let client = server.client().build().unwrap();
+    let err = client.get_storage(1).unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.requests().len(), 3, "one attempt and two retries");
+}
+
+#[test]
+fn every_retryable_status_is_retried_for_get_and_delete() {
+    for status in [429, 500, 502, 503, 504] {
+        let server = Scripted::start(vec![Reply::json(status, "{}"), Reply::ok("null")]);
+        let client = server.client().build().unwrap();
+        client.delete_storage(1).unwrap();
+        assert_eq!(server.requests().len(), 2, "{status}");
+    }
+}
+
+#[test]
+fn client_errors_are_never_retried() {
+    for status in [400, 401, 402, 403, 404, 409, 422] {
+        let server = Scripted::start(vec![Reply::json(status, "{}"), Reply::ok("[]")]);
+        let client = server.client().build().unwrap();
+        assert_eq!(client.list_storages().unwrap_err().status(), Some(status));
+        assert_eq!(server.requests().len(), 1, "{status}");
+    }
+}
+
+#[test]
+fn post_is_not_resent_on_503() {
+    let server = Scripted::start(vec![unavailable(), Reply::ok(STORAGE)]);
+    let client = server.client().build().unwrap();
+    let err = client
+        .create_storage(&NewStorage::web_folder("w", "https://e.com/"))
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn patch_is_not_resent_on_500() {
+    let server = Scripted::start(vec![Reply::json(500, "{}"), Reply::ok(STORAGE)]);
+    let client = server.client().build().unwrap();
+    let err = client
+        .patch_storage(1, &StoragePatch::new().name("n"))
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn post_is_retried_on_429_with_the_same_body() {
+    let server = Scripted::start(vec![Reply::json(429, "{}"), Reply::ok(STORAGE)]);
+    let client = server.client().build().unwrap();
+    let created = client
+        .create_storage(&NewStorage::web_folder("w", "https://e.com/"))
+        .unwrap();
+    assert_eq!(created.id, 1);
+    let r = server.requests();
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[0].body, r[1].body);
+    assert_eq!(r[1].method, "POST");
+}
+
+#[test]
+fn retry_after_seconds_is_honoured() {
+    let server = Scripted::start(vec![
+        Reply::json(429, "{}").header("Retry-After", "1"),
+        Reply::ok("[]"),
+    ]);
+    let (seen, hook) = recorder();
+    let client = server.client().on_retry(hook).build().unwrap();
+    client.list_storages().unwrap();
+    assert_eq!(*seen.lock().unwrap(), [(1, Duration::from_secs(1))]);
+}
+
+#[test]
+fn ratelimit_reset_is_honoured_when_there_is_no_retry_after() {
+    let server = Scripted::start(vec![
+        Reply::json(429, "{}")
+            .header("RateLimit-Reset", "0")
+            .header("RateLimit-Remaining", "0"),
+        Reply::ok("[]"),
+    ]);
+    let (seen, hook) = recorder();
+    let client = server
+        .client()
+        .backoff(Duration::from_secs(30), Duration::from_secs(30))
+        .on_retry(hook)
+        .build()
+        .unwrap();
+    client.list_storages().unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(1, Duration::ZERO)],
+        "the server's 0 s, not a backoff of up to 30 s"
+    );
+}
+
+#[test]
+fn a_wait_longer_than_allowed_is_not_slept() {
+    let server = Scripted::start(vec![
+        Reply::json(429, "{}").header("Retry-After", "120"),
+        Reply::ok("[]"),
+    ]);
+    let client = server.client().build().unwrap();
+    let err = client.list_storages().unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.retry_after, Some(Duration::from_secs(120)));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn max_retries_zero_disables_retries() {
+    let server = Scripted::start(vec![unavailable(), Reply::ok("[]")]);
+    let client = server.client().max_retries(0).build().unwrap();
+    assert_eq!(client.list_storages().unwrap_err().status(), Some(503));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn a_stalled_server_times_out_and_get_retries_it() {
+    let server = Staller::start();
+    let (seen, hook) = recorder();
+    let client = claid::Client::builder()
+        .api_key("k")
+        .base_url(&server.base)
+        .timeout(Duration::from_millis(200))
+        .backoff(Duration::from_millis(1), Duration::from_millis(1))
+        .max_retries(1)
+        .on_retry(hook)
+        .build()
+        .unwrap();
+    let err = client.list_storages().unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(err.to_string().contains("did not answer in time"), "{err}");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "GET retried once after a timeout"
+    );
+}
+
+#[test]
+fn a_timed_out_post_is_not_retried() {
+    let server = Staller::start();
+    let (seen, hook) = recorder();
+    let client = claid::Client::builder()
+        .api_key("k")
+        .base_url(&server.base)
+        .timeout(Duration::from_millis(200))
+        .on_retry(hook)
+        .build()
+        .unwrap();
+    let err = client
+        .create_storage(&NewStorage::web_folder("w", "https://e.com/"))
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+#[test]
+fn connection_refused_is_a_transport_error_retried_for_every_method() {
+    let base = refused_base();
+    let (seen, hook) = recorder();
+    let client = claid::Client::builder()
+        .api_key("k")
+        .base_url(&base)
+        .backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .on_retry(hook)
+        .build()
+        .unwrap();
+    let err = client.list_storages().unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(err.status(), None);
+    assert!(err.to_string().contains("could not connect"), "{err}");
+    let err = client
+        .create_storage(&NewStorage::web_folder("w", "https://e.com/"))
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        4,
+        "two retries for the GET, two for the POST"
+    );
+}
