@@ -12,7 +12,8 @@
  * API's answer (fields this library does not know are kept); otherwise an
  * error object with "kind" (the word claid_status_name returns) and
  * "error_message", plus "status", "error_code", "error_type",
- * "error_details", "request_id" and "retry_after_ms" when "kind" is "api".
+ * "error_details", "request_id" and "retry_after_ms" when "kind" is "api"
+ * ("status" and "request_id" when it is "decode").
  *
  * Ownership: strings the library returns are the caller's and go back through
  * claid_string_free, never free(); clients through claid_client_free. Strings
