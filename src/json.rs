@@ -154,6 +154,7 @@ impl JsonApi<'_> {
                 )))
             }
         };
+        let path = self.client.check_path(path)?;
         if let Some(body) = body {
             serde_json::from_str::<IgnoredAny>(body)
                 .map_err(|e| Error::invalid_input(format!("the request body is not JSON: {e}")))?;

@@ -6,8 +6,8 @@ use std::io;
 use std::net::IpAddr;
 use std::time::SystemTime;
 
-use ureq::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use ureq::http::{self, HeaderValue, Method, Uri};
+use ureq::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use ureq::http::{self, HeaderName, HeaderValue, Method, Uri};
 use ureq::{Agent, Proxy};
 
 use crate::builder::ClientBuilder;
@@ -20,6 +20,8 @@ use crate::Error;
 pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
 const JSON: &str = "application/json";
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+static RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 
 /// An answer read to the end.
 #[derive(Debug)]
@@ -102,8 +104,18 @@ impl Transport {
         &self.api_key
     }
 
-    /// The full URL of `path`, which must be relative and stay on the API's host.
-    pub(crate) fn url(&self, path: &str) -> Result<String, Error> {
+    /// The full URL of one of this crate's own paths.
+    pub(crate) fn url(&self, path: &str) -> String {
+        let mut url = String::with_capacity(self.base_url.len() + path.len());
+        url.push_str(&self.base_url);
+        url.push_str(path);
+        url
+    }
+
+    /// Checks a caller-given path: it must be relative and stay on the API's
+    /// host, so the API key is never sent elsewhere. Gives it back without
+    /// its leading `/`.
+    pub(crate) fn check_path<'p>(&self, path: &'p str) -> Result<&'p str, Error> {
         if path.starts_with("//") {
             return Err(Error::invalid_input(
                 "the path must be relative to the base URL (e.g. \"storage/storages\"), not a URL starting with //",
@@ -136,10 +148,9 @@ impl Transport {
                 "the path must not contain \"..\" segments",
             ));
         }
-        let url = format!("{}{}", self.base_url, path);
-        match url.parse::<Uri>() {
+        match self.url(path).parse::<Uri>() {
             Ok(uri) if uri.authority().map(|a| a.as_str()) == Some(self.authority.as_str()) => {
-                Ok(url)
+                Ok(path)
             }
             _ => Err(Error::invalid_input(format!(
                 "the path {path:?} does not make a valid URL below the base URL"
@@ -177,14 +188,14 @@ impl Transport {
             }
         };
         let status = response.status().as_u16();
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
-        let request_id = header("x-request-id").map(str::to_owned);
+        let header = |name: &HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok());
+        let request_id = header(&X_REQUEST_ID).map(str::to_owned);
         let wait = if (200..300).contains(&status) {
             None
         } else {
             retry::server_wait(
-                header("retry-after"),
-                header("ratelimit-reset"),
+                header(&RETRY_AFTER),
+                header(&RATELIMIT_RESET),
                 SystemTime::now(),
             )
         };
@@ -357,12 +368,13 @@ mod tests {
     fn paths_stay_below_the_base_url() {
         let t = transport("https://api.claid.ai/v1");
         assert_eq!(
-            t.url("/storage/storages").unwrap(),
-            "https://api.claid.ai/v1/storage/storages"
+            t.check_path("/storage/storages").unwrap(),
+            "storage/storages"
         );
+        assert_eq!(t.check_path("storage/s?x=1").unwrap(), "storage/s?x=1");
         assert_eq!(
-            t.url("storage/storages?x=1").unwrap(),
-            "https://api.claid.ai/v1/storage/storages?x=1"
+            t.url("storage/storages"),
+            "https://api.claid.ai/v1/storage/storages"
         );
         for bad in [
             "https://evil.example/x",
@@ -376,7 +388,7 @@ mod tests {
             "a\\b",
         ] {
             assert!(
-                matches!(t.url(bad), Err(Error::InvalidInput { .. })),
+                matches!(t.check_path(bad), Err(Error::InvalidInput { .. })),
                 "{bad:?}"
             );
         }
