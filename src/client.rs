@@ -10,8 +10,9 @@ use serde::Deserialize;
 use ureq::http::Method;
 
 use crate::builder::{ClientBuilder, RetryHook};
+use crate::operation::Operation;
 use crate::retry::{Decision, Failure, Idempotency, Jitter, RetryEvent, RetryPolicy, StdJitter};
-use crate::storage::{validate_id, NewStorage, Storage, StoragePatch, StorageType, REDACTED};
+use crate::storage::{NewStorage, Storage, StoragePatch, StorageType, REDACTED};
 use crate::transport::{Answer, Transport};
 use crate::{ApiError, Error};
 
@@ -127,7 +128,7 @@ impl Client {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn list_storage_types(&self) -> Result<Vec<StorageType>, Error> {
-        self.typed(Method::GET, "storage/storage-types", None, &[])
+        self.typed(&Operation::list_storage_types())
     }
 
     /// Lists the account's storages (`GET storage/storages`).
@@ -140,7 +141,7 @@ impl Client {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn list_storages(&self) -> Result<Vec<Storage>, Error> {
-        self.typed(Method::GET, "storage/storages", None, &[])
+        self.typed(&Operation::list_storages())
     }
 
     /// Connects a storage (`POST storage/storages`) and returns it as created.
@@ -158,14 +159,7 @@ impl Client {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {
-        storage.validate()?;
-        let body = to_body(storage)?;
-        self.typed(
-            Method::POST,
-            "storage/storages",
-            Some(&body),
-            &storage.secrets(),
-        )
+        self.typed(&Operation::create_storage(storage)?)
     }
 
     /// Gets one storage by id (`GET storage/storages/{id}`).
@@ -177,8 +171,7 @@ impl Client {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn get_storage(&self, id: i64) -> Result<Storage, Error> {
-        validate_id(id)?;
-        self.typed(Method::GET, &storage_path(id), None, &[])
+        self.typed(&Operation::get_storage(id)?)
     }
 
     /// Disconnects a storage (`DELETE storage/storages/{id}`).
@@ -189,8 +182,7 @@ impl Client {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn delete_storage(&self, id: i64) -> Result<(), Error> {
-        validate_id(id)?;
-        self.send(Method::DELETE, &storage_path(id), None, &[])?;
+        self.send(&Operation::delete_storage(id)?)?;
         Ok(())
     }
 
@@ -203,29 +195,15 @@ impl Client {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<Storage, Error> {
-        validate_id(id)?;
-        patch.validate()?;
-        let body = to_body(patch)?;
-        self.typed(
-            Method::PATCH,
-            &storage_path(id),
-            Some(&body),
-            &patch.secrets(),
-        )
+        self.typed(&Operation::patch_storage(id, patch)?)
     }
 
     /// Sends a request and decodes the `data` member of its answer as `T`.
-    fn typed<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&[u8]>,
-        secrets: &[&str],
-    ) -> Result<T, Error> {
-        let answer = self.send(method, path, body, secrets)?;
+    fn typed<T: DeserializeOwned>(&self, op: &Operation<'_>) -> Result<T, Error> {
+        let answer = self.send(op)?;
         decode::<Envelope<T>>(&answer)
             .map(|e| e.data)
-            .map_err(|e| self.redact(e, secrets))
+            .map_err(|e| self.redact(e, &op.secrets))
     }
 
     /// Checks a caller-given path (see [`Transport::check_path`]).
@@ -242,21 +220,10 @@ impl Client {
 
     /// Sends a request, retrying as the policy allows, and returns the first
     /// 2xx answer; any other final answer becomes [`Error::Api`].
-    ///
-    /// `path` is trusted: this crate's own, or one that passed
-    /// [`Client::check_path`].
-    ///
-    /// `secrets` are values the request carries (besides the API key) that
-    /// must not reach an error message even if the server echoes them.
-    pub(crate) fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&[u8]>,
-        secrets: &[&str],
-    ) -> Result<Answer, Error> {
+    pub(crate) fn send(&self, op: &Operation<'_>) -> Result<Answer, Error> {
         let inner = &*self.inner;
-        let url = inner.transport.url(path);
+        let (method, body) = (&op.method, op.body.as_deref());
+        let url = inner.transport.url(&op.path);
         let idempotency = if method == Method::GET || method == Method::DELETE {
             Idempotency::Idempotent
         } else {
@@ -265,7 +232,7 @@ impl Client {
         let started = Instant::now();
         let mut retries = 0;
         loop {
-            let (failure, error) = match inner.transport.attempt(&method, &url, body) {
+            let (failure, error) = match inner.transport.attempt(method, &url, body) {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
                 Ok(answer) => (
                     Failure::Status {
@@ -281,7 +248,7 @@ impl Client {
                 ),
                 Err(e) => (e.failure, e.error),
             };
-            let error = self.redact(error, secrets);
+            let error = self.redact(error, &op.secrets);
             let elapsed = started.elapsed();
             match inner
                 .retry
@@ -293,7 +260,7 @@ impl Client {
                     if let Some(hook) = &inner.on_retry {
                         hook(&RetryEvent {
                             method: method.as_str(),
-                            path,
+                            path: &op.path,
                             retry: retries,
                             wait,
                             error: &error,
@@ -314,15 +281,6 @@ impl fmt::Debug for Client {
             .field("max_retries", &self.inner.retry.max_retries)
             .finish_non_exhaustive()
     }
-}
-
-pub(crate) fn storage_path(id: i64) -> String {
-    format!("storage/storages/{id}")
-}
-
-pub(crate) fn to_body<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(value)
-        .map_err(|e| Error::invalid_input(format!("could not encode the request as JSON: {e}")))
 }
 
 /// Decodes a 2xx answer, or says what did not match.

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use ureq::http::Method;
 
-use crate::client::{decode, storage_path, to_body, Client, Envelope};
-use crate::storage::validate_id;
+use crate::client::{decode, Client, Envelope};
+use crate::operation::Operation;
 use crate::transport::Answer;
 use crate::{Error, NewStorage, StoragePatch};
 
@@ -53,7 +53,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn list_storage_types(&self) -> Result<String, Error> {
-        self.checked::<Vec<Str>>(Method::GET, "storage/storage-types", None, &[])
+        self.checked::<Vec<Str>>(&Operation::list_storage_types())
     }
 
     /// `GET storage/storages`: a JSON array of storage objects.
@@ -64,7 +64,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn list_storages(&self) -> Result<String, Error> {
-        self.checked::<Vec<StorageShape>>(Method::GET, "storage/storages", None, &[])
+        self.checked::<Vec<StorageShape>>(&Operation::list_storages())
     }
 
     /// `POST storage/storages`: the created storage object.
@@ -76,14 +76,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<String, Error> {
-        storage.validate()?;
-        let body = to_body(storage)?;
-        self.checked::<StorageShape>(
-            Method::POST,
-            "storage/storages",
-            Some(&body),
-            &storage.secrets(),
-        )
+        self.checked::<StorageShape>(&Operation::create_storage(storage)?)
     }
 
     /// `GET storage/storages/{id}`: one storage object.
@@ -94,8 +87,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn get_storage(&self, id: i64) -> Result<String, Error> {
-        validate_id(id)?;
-        self.checked::<StorageShape>(Method::GET, &storage_path(id), None, &[])
+        self.checked::<StorageShape>(&Operation::get_storage(id)?)
     }
 
     /// `DELETE storage/storages/{id}`: the `data` member, `null` from the API.
@@ -106,8 +98,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn delete_storage(&self, id: i64) -> Result<String, Error> {
-        validate_id(id)?;
-        self.checked::<IgnoredAny>(Method::DELETE, &storage_path(id), None, &[])
+        self.checked::<IgnoredAny>(&Operation::delete_storage(id)?)
     }
 
     /// `PATCH storage/storages/{id}`: the changed storage object.
@@ -118,15 +109,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<String, Error> {
-        validate_id(id)?;
-        patch.validate()?;
-        let body = to_body(patch)?;
-        self.checked::<StorageShape>(
-            Method::PATCH,
-            &storage_path(id),
-            Some(&body),
-            &patch.secrets(),
-        )
+        self.checked::<StorageShape>(&Operation::patch_storage(id, patch)?)
     }
 
     /// Any endpoint of the API: `method` is `GET`, `POST`, `PUT`, `PATCH` or
@@ -159,9 +142,7 @@ impl JsonApi<'_> {
             serde_json::from_str::<IgnoredAny>(body)
                 .map_err(|e| Error::invalid_input(format!("the request body is not JSON: {e}")))?;
         }
-        let answer = self
-            .client
-            .send(method, path, body.map(str::as_bytes), &[])?;
+        let answer = self.client.send(&Operation::custom(method, path, body))?;
         if answer.body.iter().all(u8::is_ascii_whitespace) {
             return Ok("null".to_owned());
         }
@@ -172,13 +153,10 @@ impl JsonApi<'_> {
     /// hands it back as text.
     fn checked<Shape: for<'de> Deserialize<'de>>(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<&[u8]>,
-        secrets: &[&str],
+        op: &Operation<'_>,
     ) -> Result<String, Error> {
-        let answer = self.client.send(method, path, body, secrets)?;
-        let text = self.data_text(&answer, secrets)?;
+        let answer = self.client.send(op)?;
+        let text = self.data_text(&answer, &op.secrets)?;
         serde_json::from_str::<Shape>(&text).map_err(|e| {
             let error = Error::decode(
                 answer.status,
@@ -186,7 +164,7 @@ impl JsonApi<'_> {
                 format!("the data is not what this operation returns ({e})"),
                 &answer.body,
             );
-            self.client.redact(error, secrets)
+            self.client.redact(error, &op.secrets)
         })?;
         Ok(text)
     }

@@ -54,6 +54,7 @@ mod builder;
 mod client;
 mod error;
 mod json;
+mod operation;
 pub mod retry;
 mod storage;
 mod transport;
