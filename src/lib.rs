@@ -55,6 +55,7 @@ mod client;
 mod error;
 mod json;
 mod operation;
+mod proxy;
 pub mod retry;
 mod storage;
 mod transport;

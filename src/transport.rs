@@ -3,14 +3,14 @@
 
 use std::fmt;
 use std::io;
-use std::net::IpAddr;
 use std::time::SystemTime;
 
 use ureq::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use ureq::http::{self, HeaderName, HeaderValue, Method, Uri};
-use ureq::{Agent, Proxy};
+use ureq::Agent;
 
 use crate::builder::ClientBuilder;
+use crate::proxy;
 use crate::retry::{self, Failure};
 use crate::storage::REDACTED;
 use crate::Error;
@@ -59,11 +59,10 @@ impl Transport {
             .authority()
             .map(|a| a.as_str().to_owned())
             .unwrap_or_default();
-        let proxy = if is_loopback(uri.host().unwrap_or_default()) {
-            None
-        } else {
-            Proxy::try_from_env()
-        };
+        let scheme = uri.scheme_str().unwrap_or_default();
+        let proxy = proxy::select(scheme, uri.host().unwrap_or_default(), |name| {
+            std::env::var(name).ok()
+        })?;
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -327,13 +326,6 @@ fn normalize_base_url(raw: &str) -> Result<(String, Uri), Error> {
     Ok((base, uri))
 }
 
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.to_ascii_lowercase().ends_with(".localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,23 +383,6 @@ mod tests {
                 matches!(t.check_path(bad), Err(Error::InvalidInput { .. })),
                 "{bad:?}"
             );
-        }
-    }
-
-    #[test]
-    fn loopback_hosts() {
-        for h in [
-            "localhost",
-            "LOCALHOST",
-            "127.0.0.1",
-            "127.9.9.9",
-            "[::1]",
-            "app.localhost",
-        ] {
-            assert!(is_loopback(h), "{h}");
-        }
-        for h in ["api.claid.ai", "10.0.0.1", "localhost.evil.com"] {
-            assert!(!is_loopback(h), "{h}");
         }
     }
 
