@@ -15,6 +15,7 @@ use ureq::http::Method;
 
 use crate::client::{decode, Client, Envelope};
 use crate::operation::Operation;
+use crate::storage::ParamKey;
 use crate::transport::Answer;
 use crate::{Error, NewStorage, StoragePatch};
 
@@ -235,15 +236,15 @@ impl<'de> Deserialize<'de> for ParamsShape {
                 f.write_str("a parameters object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ParamsShape, A::Error> {
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match &*key {
-                        "bucket" | "path" | "base_url" => {
+                while let Some(key) = map.next_key::<ParamKey>()? {
+                    match key {
+                        ParamKey::Bucket | ParamKey::Path | ParamKey::BaseUrl => {
                             map.next_value::<OptStr>()?;
                         }
-                        "credentials" => {
+                        ParamKey::Credentials => {
                             map.next_value::<Option<CredentialsShape>>()?;
                         }
-                        _ => {
+                        ParamKey::Other(_) => {
                             map.next_value::<IgnoredAny>()?;
                         }
                     }

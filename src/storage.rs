@@ -235,14 +235,14 @@ impl<'de> Deserialize<'de> for StorageParameters {
                 mut map: A,
             ) -> Result<StorageParameters, A::Error> {
                 let mut p = StorageParameters::default();
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match &*key {
-                        "bucket" => p.bucket = map.next_value()?,
-                        "path" => p.path = map.next_value()?,
-                        "base_url" => p.base_url = map.next_value()?,
-                        "credentials" => p.credentials = map.next_value()?,
-                        _ => {
-                            p.extra.insert(key.into_owned(), map.next_value()?);
+                while let Some(key) = map.next_key::<ParamKey>()? {
+                    match key {
+                        ParamKey::Bucket => p.bucket = map.next_value()?,
+                        ParamKey::Path => p.path = map.next_value()?,
+                        ParamKey::BaseUrl => p.base_url = map.next_value()?,
+                        ParamKey::Credentials => p.credentials = map.next_value()?,
+                        ParamKey::Other(key) => {
+                            p.extra.insert(key, map.next_value()?);
                         }
                     }
                 }
@@ -250,6 +250,38 @@ impl<'de> Deserialize<'de> for StorageParameters {
             }
         }
         deserializer.deserialize_map(ParamsVisitor)
+    }
+}
+
+/// A key of the parameters object, read without allocating for the known
+/// ones (serde's `Cow<str>` would allocate a `String` for every key).
+pub(crate) enum ParamKey {
+    Bucket,
+    Path,
+    BaseUrl,
+    Credentials,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for ParamKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = ParamKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a parameter name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ParamKey, E> {
+                Ok(match v {
+                    "bucket" => ParamKey::Bucket,
+                    "path" => ParamKey::Path,
+                    "base_url" => ParamKey::BaseUrl,
+                    "credentials" => ParamKey::Credentials,
+                    other => ParamKey::Other(other.to_owned()),
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
     }
 }
 
