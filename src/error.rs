@@ -152,16 +152,16 @@ impl ApiError {
     /// What the caller should do about this status.
     fn advice(&self) -> &'static str {
         match self.status {
-            400 => "the request was malformed; check the JSON sent",
-            401 => "check the API key (CLAID_API_KEY) and that it is still active",
-            402 => "the account has no API calls left; top it up in the Claid dashboard",
-            403 => "the API key lacks the scope for this operation; use a key that has it",
-            404 => "no such storage or endpoint; check the id (list_storages shows them)",
-            409 => "a storage with that name exists already; pick another name",
-            422 => "some fields are invalid; see error_details",
-            429 => "too many requests; slow down and retry later",
-            500..=599 => "the server failed; retry later, and quote the request id if it persists",
-            _ => "see the message",
+            400 => "The request was malformed: check the JSON sent.",
+            401 => "Check the API key (CLAID_API_KEY) and that it is still active.",
+            402 => "The account has no API calls left: top it up in the Claid dashboard.",
+            403 => "The API key lacks the scope for this operation: use a key that has it.",
+            404 => "No such storage or endpoint: check the id (list_storages shows them).",
+            409 => "A storage with that name exists already: pick another name.",
+            422 => "Some fields are invalid: see error_details.",
+            429 => "Too many requests: slow down and retry later.",
+            500..=599 => "The server failed: retry later, and quote the request id if it persists.",
+            _ => "See the message.",
         }
     }
 }
@@ -176,10 +176,15 @@ impl fmt::Display for ApiError {
             }
             f.write_str(")")?;
         }
-        write!(f, ": {}", self.error_message)?;
-        write!(f, "; {}", self.advice())?;
+        let message = self.error_message.trim_end();
+        let stop = if message.ends_with(['.', '!', '?']) {
+            ""
+        } else {
+            "."
+        };
+        write!(f, ": {message}{stop} {}", self.advice())?;
         if let Some(wait) = self.retry_after {
-            write!(f, " (the API asks to wait {}s)", wait.as_secs())?;
+            write!(f, " The API asks to wait {}s.", wait.as_secs())?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;

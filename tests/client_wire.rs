@@ -257,14 +257,14 @@ fn error_messages_say_what_to_do() {
     ]);
     let client = server.client().max_retries(0).build().unwrap();
     let text = |e: Error| e.to_string();
-    assert!(text(client.list_storages().unwrap_err()).contains("check the API key"));
+    assert!(text(client.list_storages().unwrap_err()).contains("Check the API key"));
     assert!(text(client.list_storages().unwrap_err()).contains("no API calls left"));
     let err = client.list_storages().unwrap_err();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(api.retry_after, Some(std::time::Duration::from_secs(3600)));
-    assert!(text(err).contains("wait 3600s"));
+    assert!(text(err).contains("asks to wait 3600s"));
 }
 
 #[test]
