@@ -407,6 +407,22 @@ impl NewStorage {
         self
     }
 
+    /// Reads a new storage from JSON text, as the C ABI receives it.
+    ///
+    /// The error says what is wrong and where, but never quotes a string
+    /// from the text: it may be a secret.
+    ///
+    /// ```
+    /// let s = claid::NewStorage::from_json(r#"{"name":"n","type":"web_folder","parameters":{"base_url":"https://e.com/"}}"#)?;
+    /// assert_eq!(s.name, "n");
+    /// let err = claid::NewStorage::from_json(r#"{"name":"n","type":"s3","parameters":{"credentials":"TOPSECRET"}}"#).unwrap_err();
+    /// assert!(!err.to_string().contains("TOPSECRET"));
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        from_json(text, "a new storage")
+    }
+
     fn bucket(
         name: impl Into<String>,
         storage_type: StorageType,
@@ -500,6 +516,18 @@ impl StoragePatch {
         self
     }
 
+    /// Reads a patch from JSON text, as the C ABI receives it; like
+    /// [`NewStorage::from_json`], errors never quote a string from the text.
+    ///
+    /// ```
+    /// let p = claid::StoragePatch::from_json(r#"{"name":"archive"}"#)?;
+    /// assert_eq!(p.name.as_deref(), Some("archive"));
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        from_json(text, "a storage patch")
+    }
+
     pub(crate) fn validate(&self) -> Result<(), Error> {
         if let Some(name) = &self.name {
             validate_name(name)?;
@@ -527,6 +555,39 @@ impl StorageParameters {
         out.extend(c.extra.values().filter_map(Value::as_str));
         out
     }
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::invalid_input(format!(
+            "the JSON is not {what}: {}",
+            without_quoted_strings(&e.to_string())
+        ))
+    })
+}
+
+/// serde_json quotes a wrongly typed string value in its message
+/// (`invalid type: string "...", expected ...`); that value may be a
+/// credential, so it is cut out. Field names are quoted with backticks and stay.
+fn without_quoted_strings(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '"' {
+            continue;
+        }
+        let mut escaped = false;
+        for inner in chars.by_ref() {
+            match inner {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => break,
+                _ => escaped = false,
+            }
+        }
+        out.push_str("…\"");
+    }
+    out
 }
 
 pub(crate) fn validate_id(id: i64) -> Result<(), Error> {
@@ -613,6 +674,27 @@ mod tests {
         assert!(validate_name("").is_err());
         assert!(validate_type(&StorageType::Other(String::new())).is_err());
         assert!(validate_id(0).is_err() && validate_id(-4).is_err() && validate_id(1).is_ok());
+    }
+
+    #[test]
+    fn json_errors_never_quote_string_values() {
+        let cases = [
+            r#"{"name":"n","type":"s3","parameters":{"credentials":"SECRET\"QUOTED"}}"#,
+            r#"{"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a","secret_access_key":["SECRET"]}}}"#,
+            r#"{"name":"SECRET","type":"s3"}"#,
+            r#"{"name":"n","type":"s3","parameters":{"bucket":"SECRET"#,
+        ];
+        for text in cases {
+            let err = NewStorage::from_json(text).unwrap_err();
+            let msg = err.to_string();
+            assert!(!msg.contains("SECRET") && !msg.contains("QUOTED"), "{msg}");
+            assert!(matches!(err, Error::InvalidInput { .. }));
+        }
+        let msg = NewStorage::from_json(r#"{"name":"n","type":"s3"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("missing field `parameters`"), "{msg}");
+        assert!(StoragePatch::from_json(r#"{"name":5}"#).is_err());
     }
 
     #[test]

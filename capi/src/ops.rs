@@ -12,15 +12,9 @@ use std::ffi::c_char;
 use claid::{NewStorage, StoragePatch};
 
 use crate::client::{client_ref, ClaidClient};
-use crate::failure::Failure;
 use crate::guard;
 use crate::status::ClaidStatus;
 use crate::strings::arg_str;
-
-/// Parses the JSON argument `name` into a model of the core.
-fn parse<T: serde::de::DeserializeOwned>(text: &str, name: &str) -> Result<T, Failure> {
-    serde_json::from_str(text).map_err(|e| Failure::invalid(format!("{name}: {e}")))
-}
 
 /// Lists the storage types: `GET storage/storage-types`.
 ///
@@ -88,8 +82,7 @@ pub unsafe extern "C" fn claid_create_storage(
     unsafe {
         guard::call(out_json, || {
             let client = client_ref(client)?;
-            let storage: NewStorage =
-                parse(arg_str(storage_json, "storage_json")?, "storage_json")?;
+            let storage = NewStorage::from_json(arg_str(storage_json, "storage_json")?)?;
             Ok(client.json().create_storage(&storage)?)
         })
     }
@@ -161,7 +154,7 @@ pub unsafe extern "C" fn claid_patch_storage(
     unsafe {
         guard::call(out_json, || {
             let client = client_ref(client)?;
-            let patch: StoragePatch = parse(arg_str(patch_json, "patch_json")?, "patch_json")?;
+            let patch = StoragePatch::from_json(arg_str(patch_json, "patch_json")?)?;
             Ok(client.json().patch_storage(storage_id, &patch)?)
         })
     }
