@@ -257,14 +257,7 @@ impl Error {
         match &mut self {
             Error::Api(e) => {
                 scrub(&mut e.error_message);
-                if secrets
-                    .iter()
-                    .any(|s| !s.is_empty() && e.error_details.to_string().contains(s))
-                {
-                    let mut text = e.error_details.to_string();
-                    scrub(&mut text);
-                    e.error_details = serde_json::from_str(&text).unwrap_or(Value::Null);
-                }
+                scrub_value(&mut e.error_details, &scrub);
             }
             Error::Decode {
                 excerpt, message, ..
@@ -317,6 +310,23 @@ impl std::error::Error for Error {
             } => Some(&**s),
             _ => None,
         }
+    }
+}
+
+/// Applies `scrub` to every string in `value`, keys included.
+fn scrub_value(value: &mut Value, scrub: &impl Fn(&mut String)) {
+    match value {
+        Value::String(s) => scrub(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, scrub)),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (mut key, mut v) in entries {
+                scrub(&mut key);
+                scrub_value(&mut v, scrub);
+                map.insert(key, v);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -387,7 +397,7 @@ mod tests {
 
     #[test]
     fn redaction_scrubs_server_text() {
-        let body = br#"{"error_code":"1","error_type":"x","error_message":"bad key sk-123","error_details":{"k":["sk-123"]}}"#;
+        let body = br#"{"error_code":"1","error_type":"x","error_message":"bad key sk-123","error_details":{"k":["sk-123"],"sk-123 field":{"n":[1,"q\"sk-123"]}}}"#;
         let e = Error::Api(ApiError::from_answer(400, body, None, None)).redact(&["sk-123", ""]);
         let text = format!("{e} {e:?}");
         assert!(!text.contains("sk-123"), "{text}");
