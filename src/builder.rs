@@ -19,6 +19,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default bound on opening a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest timeout accepted: longer ones would overflow the clock
+/// arithmetic of the HTTP layer, and no API call needs them.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 pub(crate) type RetryHook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 
 /// Builds a [`Client`] with options other than the defaults.
@@ -171,7 +175,8 @@ impl ClientBuilder {
     /// Checks the options and builds the client.
     ///
     /// Fails with [`Error::InvalidInput`] on a missing or empty API key, a
-    /// base URL that is not `http` or `https`, or a zero timeout.
+    /// base URL that is not `http` or `https`, or a timeout that is zero or
+    /// over 24 hours.
     ///
     /// ```
     /// assert!(claid::Client::builder().api_key("").build().is_err());
@@ -191,8 +196,11 @@ impl ClientBuilder {
                 "the API key contains spaces or control characters; copy it again without them",
             ));
         }
-        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::invalid_input("timeouts must be longer than zero"));
+        let sane = |t: Duration| !t.is_zero() && t <= MAX_TIMEOUT;
+        if !sane(self.timeout) || !sane(self.connect_timeout) {
+            return Err(Error::invalid_input(
+                "timeouts must be longer than zero and at most 24 hours",
+            ));
         }
         if self.user_agent.chars().any(char::is_control) {
             return Err(Error::invalid_input(

@@ -144,9 +144,6 @@ impl JsonApi<'_> {
                 .map_err(|e| Error::invalid_input(format!("the request body is not JSON: {e}")))?;
         }
         let answer = self.client.send(&Operation::custom(method, path, body))?;
-        if answer.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok("null".to_owned());
-        }
         self.data_text(&answer, &[])
     }
 
@@ -170,7 +167,11 @@ impl JsonApi<'_> {
         Ok(text)
     }
 
+    /// The `data` member as text; an empty body (a 204, say) is `null`.
     fn data_text(&self, answer: &Answer, secrets: &[&str]) -> Result<String, Error> {
+        if answer.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok("null".to_owned());
+        }
         decode::<Envelope<&RawValue>>(answer)
             .map(|e| e.data.get().to_owned())
             .map_err(|e| self.client.redact(e, secrets))

@@ -7,17 +7,17 @@
 //!
 //! Waits use exponential backoff with full jitter (a random wait between zero
 //! and `min(cap, base * 2^retry)`), unless the answer says how long to wait
-//! (`Retry-After`, in seconds or as an HTTP date, or `RateLimit-Reset`).
-//! A server-given wait over [`MAX_SERVER_WAIT`], or any wait that would end
-//! past [`DEADLINE`] after the first attempt, is not slept: the error goes
-//! back at once, with the wait in [`ApiError::retry_after`](crate::ApiError::retry_after).
+//! (`Retry-After`, in seconds or as an HTTP date, or `RateLimit-Reset`), which
+//! is honoured up to [`MAX_SERVER_WAIT`]. A wait that would end past
+//! [`DEADLINE`] after the first attempt is not slept: the error goes back at
+//! once, with the server's wait in [`ApiError::retry_after`](crate::ApiError::retry_after).
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The longest server-requested wait that is slept before retrying.
+/// The longest wait slept before a retry; a longer server-requested wait is cut to it.
 pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
 
 /// No retry starts later than this after the first attempt.
@@ -145,12 +145,7 @@ impl RetryPolicy {
         let wait = match failure {
             Failure::Status {
                 wait: Some(wait), ..
-            } => {
-                if wait > MAX_SERVER_WAIT {
-                    return Decision::GiveUp;
-                }
-                wait
-            }
+            } => wait.min(MAX_SERVER_WAIT),
             _ => self.backoff(retries_done, jitter),
         };
         if elapsed.saturating_add(wait) > DEADLINE {
@@ -228,17 +223,19 @@ fn parse_http_date(s: &str) -> Option<SystemTime> {
     let year: u64 = parts.next()?.parse().ok()?;
     let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+    // Four-digit years only, as IMF-fixdate has them: also keeps the
+    // arithmetic below far from overflowing whatever a server sends.
     if parts.next()? != "GMT"
         || !(1..=31).contains(&day)
         || h > 23
         || m > 59
         || sec > 60
-        || year < 1970
+        || !(1970..=9999).contains(&year)
     {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    Some(UNIX_EPOCH + Duration::from_secs(days * 86_400 + h * 3600 + m * 60 + sec))
+    UNIX_EPOCH.checked_add(Duration::from_secs(days * 86_400 + h * 3600 + m * 60 + sec))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -398,8 +395,15 @@ mod tests {
             p.decide(GET, asked(60), 0, Duration::ZERO, &Fixed(0.9)),
             Decision::RetryAfter(Duration::from_secs(60))
         );
+        for long in [61, 3600, u64::MAX] {
+            assert_eq!(
+                p.decide(GET, asked(long), 0, Duration::ZERO, &Fixed(0.9)),
+                Decision::RetryAfter(MAX_SERVER_WAIT),
+                "{long}"
+            );
+        }
         assert_eq!(
-            p.decide(GET, asked(61), 0, Duration::ZERO, &Fixed(0.9)),
+            p.decide(GET, asked(3600), 0, Duration::from_secs(61), &Fixed(0.9)),
             Decision::GiveUp
         );
         assert_eq!(
@@ -448,6 +452,22 @@ mod tests {
             None
         );
         assert_eq!(server_wait(None, None, now), None);
+        for far in [
+            "Sun, 06 Nov 300000000000 08:49:37 GMT",
+            "Sun, 06 Nov 10000 08:49:37 GMT",
+            "Sun, 06 Nov 18446744073709551615 08:49:37 GMT",
+        ] {
+            assert_eq!(server_wait(Some(far), None, now), None, "{far}");
+        }
+        assert_eq!(
+            server_wait(Some("Fri, 31 Dec 9999 23:59:59 GMT"), None, now)
+                .map(|d| d > Duration::from_secs(1 << 37)),
+            Some(true)
+        );
+        assert_eq!(
+            server_wait(Some("18446744073709551615"), None, now),
+            Some(Duration::from_secs(u64::MAX))
+        );
     }
 
     #[test]

@@ -198,26 +198,32 @@ impl Transport {
                 SystemTime::now(),
             )
         };
-        let body = response
+        let body = match response
             .body_mut()
             .with_config()
             .limit(MAX_BODY_BYTES)
             .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => AttemptError {
+        {
+            Ok(body) => body,
+            // An error status stays an API error, whatever its body.
+            Err(ureq::Error::BodyExceedsLimit(_)) if !(200..300).contains(&status) => format!(
+                "(an error body over {} MiB, not kept)",
+                MAX_BODY_BYTES >> 20
+            )
+            .into_bytes(),
+            Err(ureq::Error::BodyExceedsLimit(_)) => {
+                return Err(AttemptError {
                     failure: Failure::Fatal,
                     error: Error::Decode {
                         status,
-                        request_id: request_id.clone(),
-                        message: format!(
-                            "the answer is larger than {} MiB",
-                            MAX_BODY_BYTES / (1024 * 1024)
-                        ),
+                        request_id,
+                        message: format!("the answer is larger than {} MiB", MAX_BODY_BYTES >> 20),
                         excerpt: String::new(),
                     },
-                },
-                other => classify(other),
-            })?;
+                })
+            }
+            Err(other) => return Err(classify(other)),
+        };
         Ok(Answer {
             status,
             body,
@@ -240,6 +246,14 @@ impl fmt::Debug for Transport {
 fn classify(e: ureq::Error) -> AttemptError {
     use io::ErrorKind as K;
     let (failure, error) = match e {
+        // Nothing was sent when the connection could not even be opened in
+        // time, so that timeout is retried like a refused connection.
+        ureq::Error::Timeout(phase @ (ureq::Timeout::Connect | ureq::Timeout::Resolve)) => (
+            Failure::ConnectFailed,
+            Error::Timeout {
+                message: timeout_phase(phase).to_owned(),
+            },
+        ),
         ureq::Error::Timeout(phase) => (
             Failure::Timeout,
             Error::Timeout {
@@ -268,6 +282,12 @@ fn classify(e: ureq::Error) -> AttemptError {
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
             let message = format!("could not connect: {e}");
             (Failure::ConnectFailed, transport(message, e))
+        }
+        // rustls reports a failed handshake (a bad certificate, say) as
+        // InvalidData: retrying cannot help, and the message must say TLS.
+        ureq::Error::Io(ref io) if io.kind() == K::InvalidData => {
+            let message = format!("TLS or the HTTP framing failed: {io}");
+            (Failure::Fatal, transport(message, e))
         }
         ureq::Error::Io(_) => {
             let message = format!("the connection broke: {e}");
@@ -302,9 +322,10 @@ fn timeout_phase(phase: ureq::Timeout) -> &'static str {
 
 /// Checks a base URL and gives it back with exactly one trailing slash.
 fn normalize_base_url(raw: &str) -> Result<(String, Uri), Error> {
+    // The URL itself is not repeated: it may carry a password or a key.
     let bad = |why: &str| {
         Error::invalid_input(format!(
-            "base URL {raw:?} {why}; use one like \"https://api.claid.ai/v1/\""
+            "the base URL {why}; use one like \"https://api.claid.ai/v1/\""
         ))
     };
     let uri: Uri = raw.trim().parse().map_err(|_| bad("is not a valid URL"))?;
@@ -315,8 +336,8 @@ fn normalize_base_url(raw: &str) -> Result<(String, Uri), Error> {
     if uri.host().is_none_or(str::is_empty) {
         return Err(bad("has no host"));
     }
-    if uri.query().is_some() {
-        return Err(bad("must not have a query string"));
+    if uri.query().is_some() || raw.contains('#') {
+        return Err(bad("must not have a query string or a fragment"));
     }
     if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
         return Err(bad("must not carry user information"));
@@ -351,9 +372,12 @@ mod tests {
             "http://",
             "http://u:p@h/v1",
             "http://h/v1?x=1",
+            "http://h/v1#x",
         ] {
             assert!(normalize_base_url(bad).is_err(), "{bad}");
         }
+        let err = normalize_base_url("http://user:hunter2@example.com/v1").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
     #[test]

@@ -321,12 +321,18 @@ fn json_view_hands_back_the_data_member_with_unknown_fields() {
     let server = Scripted::start(vec![
         Reply::ok(&format!("[{with_extra}]")),
         Reply::ok("null"),
+        Reply::json(204, ""),
         Reply::ok(r#"[{"id":"x"}]"#),
     ]);
     let client = server.client().build().unwrap();
     let text = client.json().list_storages().unwrap();
     assert_eq!(text, format!("[{with_extra}]"));
     assert_eq!(client.json().delete_storage(3).unwrap(), "null");
+    assert_eq!(
+        client.json().delete_storage(4).unwrap(),
+        "null",
+        "an empty 204 too"
+    );
     assert!(matches!(
         client.json().list_storages(),
         Err(Error::Decode { .. })
@@ -435,6 +441,15 @@ fn builder_rejects_bad_options() {
         claid::Client::builder()
             .api_key("k")
             .timeout(std::time::Duration::ZERO),
+        claid::Client::builder()
+            .api_key("k")
+            .timeout(std::time::Duration::MAX),
+        claid::Client::builder()
+            .api_key("k")
+            .connect_timeout(std::time::Duration::MAX),
+        claid::Client::builder()
+            .api_key("k")
+            .base_url("http://127.0.0.1:1/v1#frag"),
     ] {
         assert!(matches!(builder.build(), Err(Error::InvalidInput { .. })));
     }
