@@ -1,5 +1,6 @@
 //! The client and its six operations.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::thread;
@@ -12,6 +13,7 @@ use ureq::http::Method;
 use crate::builder::{ClientBuilder, RetryHook};
 use crate::operation::Operation;
 use crate::retry::{Decision, Failure, Idempotency, Jitter, RetryEvent, RetryPolicy, StdJitter};
+use crate::secrets::Secrets;
 use crate::storage::{NewStorage, Storage, StoragePatch, StorageType, REDACTED};
 use crate::transport::{Answer, Transport};
 use crate::{ApiError, Error};
@@ -201,9 +203,43 @@ impl Client {
     /// Sends a request and decodes the `data` member of its answer as `T`.
     fn typed<T: DeserializeOwned>(&self, op: &Operation<'_>) -> Result<T, Error> {
         let answer = self.send(op)?;
-        decode::<Envelope<T>>(&answer)
+        self.decode::<Envelope<T>>(&answer, &op.secrets)
             .map(|e| e.data)
-            .map_err(|e| self.redact(e, &op.secrets))
+    }
+
+    /// Decodes a 2xx answer, or says what did not match, secrets cut out.
+    pub(crate) fn decode<'a, T: Deserialize<'a>>(
+        &self,
+        answer: &'a Answer,
+        secrets: &Secrets,
+    ) -> Result<T, Error> {
+        serde_json::from_slice(&answer.body).map_err(|e| {
+            self.decode_error(
+                answer,
+                format!("the body is not what this operation returns ({e})"),
+                secrets,
+            )
+        })
+    }
+
+    /// A decode error for `answer`, its excerpt cut from a body freed of
+    /// secrets first (so none survives half-cut at the excerpt's end).
+    pub(crate) fn decode_error(
+        &self,
+        answer: &Answer,
+        message: String,
+        secrets: &Secrets,
+    ) -> Error {
+        let body = self.scrub_body(&answer.body, secrets);
+        let error = Error::decode(answer.status, answer.request_id.clone(), message, &body);
+        self.redact(error, secrets)
+    }
+
+    fn scrub_body<'b>(&self, body: &'b [u8], secrets: &Secrets) -> Cow<'b, [u8]> {
+        match self.inner.transport.key().scrub_bytes(body) {
+            Cow::Borrowed(b) => secrets.scrub_bytes(b),
+            Cow::Owned(b) => Cow::Owned(secrets.scrub_bytes(&b).into_owned()),
+        }
     }
 
     /// Checks a caller-given path (see [`Transport::check_path`]).
@@ -212,10 +248,8 @@ impl Client {
     }
 
     /// Keeps the API key and the request's secrets out of an error's text.
-    pub(crate) fn redact(&self, error: Error, secrets: &[&str]) -> Error {
-        error
-            .redact(&[self.inner.transport.api_key()])
-            .redact(secrets)
+    pub(crate) fn redact(&self, error: Error, secrets: &Secrets) -> Error {
+        error.redact(self.inner.transport.key()).redact(secrets)
     }
 
     /// Sends a request, retrying as the policy allows, and returns the first
@@ -241,7 +275,7 @@ impl Client {
                     },
                     Error::Api(ApiError::from_answer(
                         answer.status,
-                        &answer.body,
+                        &self.scrub_body(&answer.body, &op.secrets),
                         answer.request_id,
                         answer.wait,
                     )),
@@ -281,16 +315,4 @@ impl fmt::Debug for Client {
             .field("max_retries", &self.inner.retry.max_retries)
             .finish_non_exhaustive()
     }
-}
-
-/// Decodes a 2xx answer, or says what did not match.
-pub(crate) fn decode<'a, T: Deserialize<'a>>(answer: &'a Answer) -> Result<T, Error> {
-    serde_json::from_slice(&answer.body).map_err(|e| {
-        Error::decode(
-            answer.status,
-            answer.request_id.clone(),
-            format!("the body is not what this operation returns ({e})"),
-            &answer.body,
-        )
-    })
 }

@@ -6,6 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::secrets::Secrets;
+
 /// Everything a call can fail with.
 ///
 /// [`Error::status`] and [`Error::request_id`] answer on every variant, so
@@ -246,26 +248,21 @@ impl Error {
 
     /// Removes every occurrence of the given secrets from text that came from
     /// the server, in case it echoed what it was sent.
-    pub(crate) fn redact(mut self, secrets: &[&str]) -> Error {
-        let scrub = |s: &mut String| {
-            for secret in secrets.iter().filter(|s| !s.is_empty()) {
-                if s.contains(secret) {
-                    *s = s.replace(secret, crate::storage::REDACTED);
-                }
-            }
-        };
+    pub(crate) fn redact(mut self, secrets: &Secrets) -> Error {
         match &mut self {
             Error::Api(e) => {
-                scrub(&mut e.error_message);
-                scrub_value(&mut e.error_details, &scrub);
+                secrets.scrub(&mut e.error_message);
+                e.error_code.iter_mut().for_each(|c| secrets.scrub(c));
+                e.error_type.iter_mut().for_each(|t| secrets.scrub(t));
+                secrets.scrub_value(&mut e.error_details);
             }
             Error::Decode {
                 excerpt, message, ..
             } => {
-                scrub(excerpt);
-                scrub(message);
+                secrets.scrub(excerpt);
+                secrets.scrub(message);
             }
-            Error::Transport { message, .. } | Error::Timeout { message } => scrub(message),
+            Error::Transport { message, .. } | Error::Timeout { message } => secrets.scrub(message),
             Error::InvalidInput { .. } => {}
         }
         self
@@ -310,23 +307,6 @@ impl std::error::Error for Error {
             } => Some(&**s),
             _ => None,
         }
-    }
-}
-
-/// Applies `scrub` to every string in `value`, keys included.
-fn scrub_value(value: &mut Value, scrub: &impl Fn(&mut String)) {
-    match value {
-        Value::String(s) => scrub(s),
-        Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, scrub)),
-        Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (mut key, mut v) in entries {
-                scrub(&mut key);
-                scrub_value(&mut v, scrub);
-                map.insert(key, v);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -398,7 +378,8 @@ mod tests {
     #[test]
     fn redaction_scrubs_server_text() {
         let body = br#"{"error_code":"1","error_type":"x","error_message":"bad key sk-123","error_details":{"k":["sk-123"],"sk-123 field":{"n":[1,"q\"sk-123"]}}}"#;
-        let e = Error::Api(ApiError::from_answer(400, body, None, None)).redact(&["sk-123", ""]);
+        let e = Error::Api(ApiError::from_answer(400, body, None, None))
+            .redact(&Secrets::new(["sk-123", ""]));
         let text = format!("{e} {e:?}");
         assert!(!text.contains("sk-123"), "{text}");
     }

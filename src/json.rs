@@ -13,8 +13,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use ureq::http::Method;
 
-use crate::client::{decode, Client, Envelope};
+use crate::client::{Client, Envelope};
 use crate::operation::Operation;
+use crate::secrets::Secrets;
 use crate::storage::ParamKey;
 use crate::transport::Answer;
 use crate::{Error, NewStorage, StoragePatch};
@@ -143,8 +144,9 @@ impl JsonApi<'_> {
             serde_json::from_str::<IgnoredAny>(body)
                 .map_err(|e| Error::invalid_input(format!("the request body is not JSON: {e}")))?;
         }
-        let answer = self.client.send(&Operation::custom(method, path, body))?;
-        self.data_text(&answer, &[])
+        let op = Operation::custom(method, path, body);
+        let answer = self.client.send(&op)?;
+        self.data_text(&answer, &op.secrets)
     }
 
     /// Sends, then checks the answer's `data` member against `Shape` and
@@ -156,25 +158,23 @@ impl JsonApi<'_> {
         let answer = self.client.send(op)?;
         let text = self.data_text(&answer, &op.secrets)?;
         serde_json::from_str::<Shape>(&text).map_err(|e| {
-            let error = Error::decode(
-                answer.status,
-                answer.request_id.clone(),
+            self.client.decode_error(
+                &answer,
                 format!("the data is not what this operation returns ({e})"),
-                &answer.body,
-            );
-            self.client.redact(error, &op.secrets)
+                &op.secrets,
+            )
         })?;
         Ok(text)
     }
 
     /// The `data` member as text; an empty body (a 204, say) is `null`.
-    fn data_text(&self, answer: &Answer, secrets: &[&str]) -> Result<String, Error> {
+    fn data_text(&self, answer: &Answer, secrets: &Secrets) -> Result<String, Error> {
         if answer.body.iter().all(u8::is_ascii_whitespace) {
             return Ok("null".to_owned());
         }
-        decode::<Envelope<&RawValue>>(answer)
+        self.client
+            .decode::<Envelope<&RawValue>>(answer, secrets)
             .map(|e| e.data.get().to_owned())
-            .map_err(|e| self.client.redact(e, secrets))
     }
 }
 

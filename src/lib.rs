@@ -57,6 +57,7 @@ mod json;
 mod operation;
 mod proxy;
 pub mod retry;
+mod secrets;
 mod storage;
 mod transport;
 

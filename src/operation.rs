@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 use ureq::http::Method;
 
+use crate::secrets::Secrets;
 use crate::storage::validate_id;
 use crate::{Error, NewStorage, StoragePatch};
 
@@ -18,7 +19,7 @@ pub(crate) struct Operation<'a> {
     pub path: Cow<'a, str>,
     pub body: Option<Vec<u8>>,
     /// Values the body carries that must never reach an error message.
-    pub secrets: Vec<&'a str>,
+    pub secrets: Secrets,
 }
 
 impl<'a> Operation<'a> {
@@ -36,7 +37,7 @@ impl<'a> Operation<'a> {
             method: Method::POST,
             path: Cow::Borrowed(STORAGES),
             body: Some(to_json(storage)?),
-            secrets: storage.secrets(),
+            secrets: Secrets::new(storage.secrets()),
         })
     }
 
@@ -55,18 +56,19 @@ impl<'a> Operation<'a> {
             method: Method::PATCH,
             path,
             body: Some(to_json(patch)?),
-            secrets: patch.secrets(),
+            secrets: Secrets::new(patch.secrets()),
         })
     }
 
     /// Any request: `path` must already have passed
     /// [`Transport::check_path`](crate::transport::Transport::check_path).
+    /// Credentials found in the body are kept out of error messages.
     pub fn custom(method: Method, path: &'a str, body: Option<&str>) -> Self {
         Operation {
             method,
             path: Cow::Borrowed(path),
             body: body.map(|b| b.as_bytes().to_vec()),
-            secrets: Vec::new(),
+            secrets: body.map(Secrets::in_json).unwrap_or_default(),
         }
     }
 
@@ -75,7 +77,7 @@ impl<'a> Operation<'a> {
             method,
             path,
             body: None,
-            secrets: Vec::new(),
+            secrets: Secrets::default(),
         }
     }
 }
@@ -113,7 +115,9 @@ mod tests {
             (op.method, op.path.as_ref()),
             (Method::POST, "storage/storages")
         );
-        assert_eq!(op.secrets, ["SK"]);
+        let mut text = "AK:SK".to_owned();
+        op.secrets.scrub(&mut text);
+        assert_eq!(text, "AK:<redacted>");
         let op = Operation::get_storage(12).unwrap();
         assert_eq!(
             (op.method, op.path.as_ref(), op.body),

@@ -12,6 +12,7 @@ use ureq::Agent;
 use crate::builder::ClientBuilder;
 use crate::proxy;
 use crate::retry::{self, Failure};
+use crate::secrets::Secrets;
 use crate::storage::REDACTED;
 use crate::Error;
 
@@ -47,7 +48,7 @@ pub(crate) struct Transport {
     base_url: String,
     authority: String,
     authorization: HeaderValue,
-    api_key: String,
+    key: Secrets,
     accept: HeaderValue,
     json: HeaderValue,
 }
@@ -89,7 +90,7 @@ impl Transport {
             base_url,
             authority,
             authorization,
-            api_key: api_key.to_owned(),
+            key: Secrets::new([api_key]),
             accept: HeaderValue::from_static(JSON),
             json: HeaderValue::from_static(JSON),
         })
@@ -99,8 +100,9 @@ impl Transport {
         &self.base_url
     }
 
-    pub(crate) fn api_key(&self) -> &str {
-        &self.api_key
+    /// The API key, as a secret to keep out of error text.
+    pub(crate) fn key(&self) -> &Secrets {
+        &self.key
     }
 
     /// The full URL of one of this crate's own paths.

@@ -475,3 +475,33 @@ fn client_is_cheap_to_clone_and_shareable() {
     }
     assert_eq!(server.request_count("GET", "/v1/storage/storages"), 8);
 }
+
+#[test]
+fn echoed_secrets_are_cut_out_everywhere() {
+    let secret = "SUPERSECRETVALUE123";
+    let echo = format!(
+        r#"{{"error_code":"9000","error_type":"validation","error_message":"{secret} is invalid","error_details":{{"parameters.credentials.secret_access_key":["{secret} is invalid"]}}}}"#
+    );
+    // Cut at the excerpt's end unless scrubbed before cutting.
+    let straddling = format!("{}{secret}", "x".repeat(190));
+    let server = Scripted::start(vec![
+        Reply::json(422, &echo),
+        Reply::json(500, &straddling),
+        Reply::json(200, &straddling),
+    ]);
+    let client = server.client().max_retries(0).build().unwrap();
+    let body = format!(
+        r#"{{"name":"n","type":"s3","parameters":{{"credentials":{{"access_key":"AK","secret_access_key":"{secret}"}}}}}}"#
+    );
+    let raw = client
+        .json()
+        .request("POST", "storage/storages", Some(&body));
+    let new = NewStorage::s3("n", "b", Credentials::new("AK", secret));
+    let typed = client.create_storage(&new);
+    let decode = client.create_storage(&new);
+    for result in [raw.map(|_| ()), typed.map(|_| ()), decode.map(|_| ())] {
+        let err = result.unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("SUPERSEC"), "{text}");
+    }
+}
