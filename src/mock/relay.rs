@@ -12,18 +12,30 @@
 //! when several arrive at once, and that client then waits for its timeout.
 //! A probe request on each new connection, answered as soon as a pool
 //! thread serves it, is the proof that it is served.
+//!
+//! Last, the relay checks the head of every request before tiny_http sees
+//! it. tiny_http 0.12 answers some malformed requests itself, without the
+//! emulator's headers or error body (a bad request line, a header without a
+//! colon, an unknown `Expect`), closes others without a byte (non-ASCII in a
+//! header) and hangs on some (an `HTTP/2.0` request line, a
+//! `Transfer-Encoding` other than `chunked`). The relay answers those
+//! itself, in the documented shape, after the answers to the requests
+//! before them, and closes the connection. To find where the next head
+//! starts, it follows each body's framing (`Content-Length` or chunked); a
+//! chunked body whose framing is broken ends the connection.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use super::server::lock;
+use super::reply::Reply;
+use super::server::{lock, next_request_id};
 
 /// The listening side of the emulator.
 #[derive(Debug)]
@@ -43,6 +55,18 @@ const PROBE_HEADER: &str = "x-claid-mock-relay-probe";
 /// connection rather than the relay its ability to accept others.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest request head (request line and headers) the relay accepts.
+const MAX_HEAD: u64 = 64 * 1024;
+
+/// The longest line of chunked framing (a chunk size or a trailer).
+const MAX_CHUNK_LINE: u64 = 4 * 1024;
+
+/// After refusing a request, how long and how much the relay keeps reading
+/// what the client still sends, so that closing the connection does not
+/// reset it (and lose the answer) while unread bytes wait.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+const DRAIN_LIMIT: u64 = 1024 * 1024;
+
 #[derive(Debug, Default)]
 struct Links {
     closing: AtomicBool,
@@ -57,6 +81,9 @@ struct Links {
 struct Link {
     client: TcpStream,
     backend: TcpStream,
+    /// The relay's own answer to a request it refused, sent once tiny_http
+    /// has sent the answers to the requests before it and closed.
+    refusal: Mutex<Option<Vec<u8>>>,
 }
 
 impl Link {
@@ -70,9 +97,42 @@ impl Link {
     /// Copies both ways until both sides are done.
     fn pump(&self) {
         thread::scope(|s| {
-            s.spawn(|| forward(&self.client, &self.backend));
-            forward(&self.backend, &self.client);
+            s.spawn(|| self.requests());
+            self.answers();
         });
+    }
+
+    /// Copies requests from the client to tiny_http, each head checked.
+    fn requests(&self) {
+        let mut reader = BufReader::new(&self.client);
+        match relay_requests(&mut reader, &self.backend) {
+            Ok(None) => {
+                let _ = self.backend.shutdown(Shutdown::Write);
+            }
+            Ok(Some(refusal)) => {
+                // Set before tiny_http can close: `answers` sends it then.
+                *lock(&self.refusal) = Some(refusal);
+                let _ = self.backend.shutdown(Shutdown::Write);
+                let _ = self.client.set_read_timeout(Some(DRAIN_TIMEOUT));
+                let _ = io::copy(&mut reader.take(DRAIN_LIMIT), &mut io::sink());
+            }
+            Err(_) => self.close(),
+        }
+    }
+
+    /// Copies answers from tiny_http to the client; passes an orderly close
+    /// on as a half close, after the relay's own answer if it refused a
+    /// request, and a broken side on as a closed connection.
+    fn answers(&self) {
+        match io::copy(&mut &self.backend, &mut &self.client) {
+            Ok(_) => {
+                if let Some(refusal) = lock(&self.refusal).take() {
+                    let _ = (&self.client).write_all(&refusal);
+                }
+                let _ = self.client.shutdown(Shutdown::Write);
+            }
+            Err(_) => self.close(),
+        }
     }
 }
 
@@ -193,7 +253,12 @@ fn connect(
     backend.set_read_timeout(Some(PROBE_TIMEOUT))?;
     read_empty_answer(&mut backend)?;
     backend.set_read_timeout(None)?;
-    Ok((backend.local_addr()?, Arc::new(Link { client, backend })))
+    let link = Link {
+        client,
+        backend,
+        refusal: Mutex::new(None),
+    };
+    Ok((link.backend.local_addr()?, Arc::new(link)))
 }
 
 /// Reads the head of an answer with an empty body, byte by byte so that
@@ -212,16 +277,245 @@ fn read_empty_answer(backend: &mut TcpStream) -> io::Result<()> {
     Ok(())
 }
 
-/// Copies one way; passes an orderly close on as a half close, and a
-/// broken side on as a closed connection.
-fn forward(mut from: &TcpStream, mut to: &TcpStream) {
-    match io::copy(&mut from, &mut to) {
-        Ok(_) => {
-            let _ = to.shutdown(Shutdown::Write);
+/// Relays requests until the client is done (`None`) or sends one the
+/// relay refuses (its answer); an error is a broken socket.
+fn relay_requests(
+    client: &mut BufReader<&TcpStream>,
+    mut backend: &TcpStream,
+) -> io::Result<Option<Vec<u8>>> {
+    loop {
+        let Some(head) = read_head(client)? else {
+            return Ok(None);
+        };
+        let framing = match head.and_then(|head| check_head(&head).map(|f| (head, f))) {
+            Ok((head, framing)) => {
+                backend.write_all(&head)?;
+                framing
+            }
+            Err(refused) => return Ok(Some(refused.answer())),
+        };
+        let followed = match framing {
+            Framing::Length(length) => copy_exact(client, backend, length)?,
+            Framing::Chunked => copy_chunked(client, backend)?,
+        };
+        if !followed {
+            return Ok(None);
         }
-        Err(_) => {
-            let _ = from.shutdown(Shutdown::Both);
-            let _ = to.shutdown(Shutdown::Both);
+    }
+}
+
+/// A request the relay answers itself.
+#[derive(Debug)]
+struct Refused {
+    status: u16,
+    message: String,
+}
+
+impl Refused {
+    fn bad_request(message: impl Into<String>) -> Refused {
+        Refused {
+            status: 400,
+            message: message.into(),
+        }
+    }
+
+    /// The whole answer, in the shape of every other error, closing the connection.
+    fn answer(&self) -> Vec<u8> {
+        let reply = Reply::status(self.status, self.message.clone());
+        let reason = tiny_http::StatusCode(self.status).default_reason_phrase();
+        let mut bytes = format!(
+            "HTTP/1.1 {} {reason}\r\nContent-Type: application/json\r\nx-request-id: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.status,
+            next_request_id(),
+            reply.body.len()
+        )
+        .into_bytes();
+        bytes.extend_from_slice(&reply.body);
+        bytes
+    }
+}
+
+/// How the body after a head ends.
+#[derive(Debug, PartialEq, Eq)]
+enum Framing {
+    Length(u64),
+    Chunked,
+}
+
+/// Reads one request head, through its empty line; `None` when the client
+/// closed (or stopped half way through a head: no answer could reach it).
+/// Empty lines before a request line are skipped, as RFC 9112 allows.
+fn read_head(client: &mut BufReader<&TcpStream>) -> io::Result<Option<Result<Vec<u8>, Refused>>> {
+    let mut head = Vec::new();
+    loop {
+        let start = head.len();
+        let room = MAX_HEAD.saturating_sub(start as u64);
+        if room == 0 {
+            return Ok(Some(Err(Refused::bad_request(
+                "The request head is longer than 64 KiB.",
+            ))));
+        }
+        if client.take(room).read_until(b'\n', &mut head)? == 0 {
+            return Ok(None);
+        }
+        let line = &head[start..];
+        if !line.ends_with(b"\n") {
+            if (head.len() as u64) < MAX_HEAD {
+                return Ok(None);
+            }
+            continue;
+        }
+        if !line.ends_with(b"\r\n") {
+            return Ok(Some(Err(Refused::bad_request(
+                "Lines of a request head must end with CRLF.",
+            ))));
+        }
+        if line == b"\r\n" {
+            if start == 0 {
+                head.clear();
+                continue;
+            }
+            return Ok(Some(Ok(head)));
+        }
+    }
+}
+
+/// Checks a head as far as the emulator cares, and says how its body is framed.
+fn check_head(head: &[u8]) -> Result<Framing, Refused> {
+    let text = std::str::from_utf8(head)
+        .ok()
+        .filter(|t| t.is_ascii())
+        .ok_or_else(|| Refused::bad_request("A request head must be ASCII."))?;
+    let mut lines = text.strip_suffix("\r\n\r\n").unwrap_or(text).split("\r\n");
+    let request_line = lines.next().unwrap_or_default();
+    let parts: Vec<&str> = request_line.split(' ').collect();
+    let [method, target, version] = parts[..] else {
+        return Err(Refused::bad_request(
+            "The request line must be METHOD SP TARGET SP HTTP/1.1.",
+        ));
+    };
+    if version != "HTTP/1.1" && version != "HTTP/1.0" {
+        let unsupported = version
+            .strip_prefix("HTTP/")
+            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+        return Err(if unsupported {
+            Refused {
+                status: 505,
+                message: format!("HTTP version {version:?} is not supported; use HTTP/1.1."),
+            }
+        } else {
+            Refused::bad_request("The request line must end with HTTP/1.1 or HTTP/1.0.")
+        });
+    }
+    if !is_token(method) || target.is_empty() || !target.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Refused::bad_request(
+            "The request line must be METHOD SP TARGET SP HTTP/1.1.",
+        ));
+    }
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    for line in lines {
+        let (name, value) = line
+            .split_once(':')
+            .filter(|(name, _)| is_token(name))
+            .ok_or_else(|| Refused::bad_request(format!("Malformed header line {line:?}.")))?;
+        let value = value.trim_matches([' ', '\t']);
+        if !value
+            .bytes()
+            .all(|b| b.is_ascii_graphic() || b == b' ' || b == b'\t')
+        {
+            return Err(Refused::bad_request(format!(
+                "The value of header {name:?} has control characters."
+            )));
+        }
+        if name.eq_ignore_ascii_case("content-length") {
+            let parsed = value
+                .parse::<u64>()
+                .ok()
+                .filter(|_| value.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| {
+                    Refused::bad_request(format!("Content-Length {value:?} is not a number."))
+                })?;
+            if length.is_some_and(|l| l != parsed) {
+                return Err(Refused::bad_request(
+                    "Two different Content-Length headers.",
+                ));
+            }
+            length = Some(parsed);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            if chunked || !value.eq_ignore_ascii_case("chunked") {
+                return Err(Refused::bad_request(
+                    "The only Transfer-Encoding supported is chunked.",
+                ));
+            }
+            chunked = true;
+        } else if name.eq_ignore_ascii_case("expect") && !value.eq_ignore_ascii_case("100-continue")
+        {
+            return Err(Refused::bad_request(
+                "The only Expect supported is 100-continue.",
+            ));
+        }
+    }
+    match (chunked, length) {
+        (true, Some(_)) => Err(Refused::bad_request(
+            "Both Content-Length and Transfer-Encoding.",
+        )),
+        (true, None) => Ok(Framing::Chunked),
+        (false, length) => Ok(Framing::Length(length.unwrap_or(0))),
+    }
+}
+
+/// Whether `s` is an HTTP token (a method or a header name).
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Copies `length` bytes; false when the client closed first.
+fn copy_exact(
+    client: &mut BufReader<&TcpStream>,
+    backend: &TcpStream,
+    length: u64,
+) -> io::Result<bool> {
+    let copied = io::copy(&mut client.take(length), &mut &*backend)?;
+    Ok(copied == length)
+}
+
+/// Copies a chunked body through its last chunk, dropping trailers; false when
+/// the client closed first or the framing is broken.
+fn copy_chunked(client: &mut BufReader<&TcpStream>, mut backend: &TcpStream) -> io::Result<bool> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        client.take(MAX_CHUNK_LINE).read_until(b'\n', &mut line)?;
+        backend.write_all(&line)?;
+        let Some(size) = line
+            .strip_suffix(b"\r\n")
+            .and_then(|l| std::str::from_utf8(l).ok())
+            .map(|l| l.split(';').next().unwrap_or_default().trim())
+            .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+        else {
+            return Ok(false);
+        };
+        if size == 0 {
+            break;
+        }
+        if !copy_exact(client, backend, size + 2)? {
+            return Ok(false);
+        }
+    }
+    // Trailers, through the empty line: tiny_http does not expect any, so
+    // only the empty line goes on.
+    loop {
+        line.clear();
+        client.take(MAX_CHUNK_LINE).read_until(b'\n', &mut line)?;
+        if !line.ends_with(b"\r\n") {
+            return Ok(false);
+        }
+        if line == b"\r\n" {
+            backend.write_all(&line)?;
+            return Ok(true);
         }
     }
 }

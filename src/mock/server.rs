@@ -195,7 +195,7 @@ fn record(request: &tiny_http::Request, body: Vec<u8>) -> RecordedRequest {
 }
 
 /// Unique within the process, across servers and resets.
-fn next_request_id() -> String {
+pub(super) fn next_request_id() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     format!("mock-{:08}", NEXT.fetch_add(1, Ordering::Relaxed))
 }

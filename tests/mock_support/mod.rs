@@ -6,6 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 use claid::mock::MockServer;
 use serde_json::Value;
@@ -74,9 +75,21 @@ pub fn request(method: &str, path: &str, headers: &[(&str, &str)], body: Option<
     bytes
 }
 
+/// How long a test socket waits for a read or write before the test fails:
+/// a regression that hangs the emulator fails the test instead of hanging it.
+pub const SOCKET_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection to the emulator with read and write timeouts.
+pub fn connect(server: &MockServer) -> TcpStream {
+    let stream = TcpStream::connect(server.addr()).expect("connect to the emulator");
+    stream.set_read_timeout(Some(SOCKET_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(SOCKET_TIMEOUT)).unwrap();
+    stream
+}
+
 /// Writes `request` on a fresh connection and reads until the server closes it.
 pub fn exchange(server: &MockServer, request: &[u8]) -> Vec<u8> {
-    let mut stream = TcpStream::connect(server.addr()).expect("connect to the emulator");
+    let mut stream = connect(server);
     stream.write_all(request).expect("send the request");
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).expect("read the answer");
