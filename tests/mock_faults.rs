@@ -4,13 +4,12 @@
 mod mock_support;
 
 use std::io::Read;
-use std::net::TcpStream;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use claid::mock::{Fault, MockServer};
 use claid::{Client, Error, NewStorage};
-use mock_support::{call, exchange, parse, request};
+use mock_support::{call, connect, exchange, parse, request};
 
 const STORAGES: &str = "/v1/storage/storages";
 
@@ -251,7 +250,10 @@ fn a_non_json_body_is_a_decode_error() {
 fn a_delay_holds_the_answer_back() {
     let server = MockServer::start().unwrap();
     server.inject(Fault::delay(Duration::from_millis(20)));
+    let started = Instant::now();
     assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
+    // A lower bound only: a slow machine may take longer, never less.
+    assert!(started.elapsed() >= Duration::from_millis(20));
 
     let impatient = Client::builder()
         .api_key(server.api_key())
@@ -270,7 +272,7 @@ fn a_delay_holds_the_answer_back() {
 fn dropping_the_server_ends_a_delayed_answer_without_a_byte() {
     let server = MockServer::start().unwrap();
     server.inject(Fault::delay(Duration::from_secs(3600)));
-    let mut stream = TcpStream::connect(server.addr()).unwrap();
+    let mut stream = connect(&server);
     let auth = format!("Bearer {}", server.api_key());
     std::io::Write::write_all(
         &mut stream,
@@ -279,13 +281,15 @@ fn dropping_the_server_ends_a_delayed_answer_without_a_byte() {
     .unwrap();
     let reader = thread::spawn(move || {
         let mut answer = Vec::new();
-        let _ = stream.read_to_end(&mut answer);
-        answer
+        match stream.read_to_end(&mut answer) {
+            Ok(_) => answer,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => answer,
+            // A timeout: the connection was not closed.
+            Err(e) => panic!("the connection stayed open: {e}"),
+        }
     });
     // The request is journaled before its delay starts.
-    while server.request_count("GET", STORAGES) == 0 {
-        thread::yield_now();
-    }
+    assert!(server.wait_for_requests(1, Duration::from_secs(10)));
     drop(server);
     assert!(reader.join().unwrap().is_empty());
 }
@@ -305,10 +309,57 @@ fn a_pooled_connection_to_a_stopped_server_fails_at_once() {
 
 #[test]
 fn the_port_is_free_again_after_drop() {
+    // Between the drop and the second start, a test running in parallel
+    // may take the freed port for itself: then try again with another one.
+    // Were the port not freed, every attempt would fail.
+    for _ in 0..20 {
+        let server = MockServer::start().unwrap();
+        let port = server.addr().port();
+        drop(server);
+        match MockServer::builder().port(port).start() {
+            Ok(again) => {
+                assert_eq!(again.url(), format!("http://127.0.0.1:{port}/v1/"));
+                return;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("a dropped server's port could never be bound again");
+}
+
+#[test]
+fn the_journal_keeps_the_last_requests_and_counts_them_all() {
+    let server = MockServer::builder().journal_limit(2).start().unwrap();
+    for _ in 0..3 {
+        call(&server, "GET", STORAGES, None);
+    }
+    call(&server, "GET", "/v1/storage/storage-types", None);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, [STORAGES, "/v1/storage/storage-types"]);
+    assert_eq!(server.request_count("get", STORAGES), 3);
+    assert_eq!(server.request_count("GET", "/v1/storage/storage-types"), 1);
+    assert!(server.wait_for_requests(4, Duration::from_secs(10)));
+    server.reset();
+    assert_eq!(server.request_count("GET", STORAGES), 0);
+    assert!(server.requests().is_empty());
+    assert!(!server.wait_for_requests(1, Duration::from_millis(1)));
+
+    let none = MockServer::builder().journal_limit(0).start().unwrap();
+    call(&none, "GET", STORAGES, None);
+    assert!(none.requests().is_empty());
+    assert_eq!(none.request_count("GET", STORAGES), 1);
+}
+
+#[test]
+fn wait_for_requests_sees_a_request_sent_from_another_thread() {
     let server = MockServer::start().unwrap();
-    let port = server.addr().port();
+    server.inject(Fault::delay(Duration::from_secs(3600)));
+    let client = client(&server, 0);
+    let sender = thread::spawn(move || client.list_storages().is_err());
+    assert!(server.wait_for_requests(1, Duration::from_secs(10)));
+    assert_eq!(server.request_count("GET", STORAGES), 1);
+    // Dropping the server cuts the delay short: the client gets an error.
     drop(server);
-    assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
-    let again = MockServer::builder().port(port).start().unwrap();
-    assert_eq!(again.url(), format!("http://127.0.0.1:{port}/v1/"));
+    assert!(sender.join().unwrap());
 }

@@ -34,9 +34,7 @@ fn drop_joins_every_thread() {
         "GET /v1/storage/storages HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\n\r\n"
     )
     .unwrap();
-    while server.requests().len() < 2 {
-        std::thread::yield_now();
-    }
+    assert!(server.wait_for_requests(2, Duration::from_secs(10)));
     assert!(!emulator_threads().is_empty());
     drop(server);
     assert_eq!(emulator_threads(), Vec::<String>::new());

@@ -6,13 +6,18 @@
 //! ```
 //!
 //! The first line it prints on stdout is its base URL, so a script can start
-//! it with `--port 0` and read where it listens. It serves until interrupted.
+//! it with `--port 0` and read where it listens. It serves until interrupted,
+//! journaling only the last [`JOURNAL_LIMIT`] requests, so that memory stays
+//! bounded however long it runs.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::thread;
 
 use claid::mock::{MockServer, DEFAULT_API_KEY};
+
+/// How many requests the server's journal keeps: nothing reads it here.
+const JOURNAL_LIMIT: usize = 1_000;
 
 const USAGE: &str = "\
 usage: claid-mock [--port PORT] [--api-key KEY]
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
     let server = match MockServer::builder()
         .port(options.port)
         .api_key(options.api_key)
+        .journal_limit(JOURNAL_LIMIT)
         .start()
     {
         Ok(server) => server,

@@ -30,7 +30,12 @@ pub struct MockServerBuilder {
     seeds: Vec<NewStorage>,
     rate_limit: Option<(u32, Duration)>,
     port: u16,
+    journal_limit: usize,
 }
+
+/// How many requests [`MockServer::requests`] keeps unless
+/// [`MockServerBuilder::journal_limit`] says otherwise.
+pub const DEFAULT_JOURNAL_LIMIT: usize = 10_000;
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
@@ -39,6 +44,7 @@ impl Default for MockServerBuilder {
             seeds: Vec::new(),
             rate_limit: None,
             port: 0,
+            journal_limit: DEFAULT_JOURNAL_LIMIT,
         }
     }
 }
@@ -111,6 +117,25 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many of the last requests the journal keeps for
+    /// [`MockServer::requests`] (default [`DEFAULT_JOURNAL_LIMIT`]); older
+    /// ones are forgotten, bodies and all. [`MockServer::request_count`]
+    /// still counts every request. 0 keeps none.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::builder().journal_limit(1).start()?;
+    /// server.client().list_storages()?;
+    /// server.client().list_storage_types()?;
+    /// assert_eq!(server.requests().len(), 1);
+    /// assert_eq!(server.requests()[0].path, "/v1/storage/storage-types");
+    /// assert_eq!(server.request_count("GET", "/v1/storage/storages"), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn journal_limit(mut self, requests: usize) -> Self {
+        self.journal_limit = requests;
+        self
+    }
+
     /// Starts the server.
     ///
     /// Fails with [`io::ErrorKind::InvalidInput`] when the key is empty or
@@ -147,7 +172,13 @@ impl MockServerBuilder {
                 )));
             }
         }
-        MockServer::launch(self.api_key, seeds, self.rate_limit, self.port)
+        MockServer::launch(
+            self.api_key,
+            seeds,
+            self.rate_limit,
+            self.port,
+            self.journal_limit,
+        )
     }
 }
 

@@ -68,18 +68,18 @@ mod validate;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-pub use builder::MockServerBuilder;
+pub use builder::{MockServerBuilder, DEFAULT_JOURNAL_LIMIT};
 pub use faults::Fault;
 pub use journal::RecordedRequest;
 
 use faults::FaultQueue;
 use rate_limit::RateLimiter;
 use relay::Relay;
-use server::{lock, Shared, State, Stop};
+use server::{lock, Journal, Shared, State, Stop};
 use store::Store;
 use validate::Fields;
 
@@ -132,6 +132,7 @@ impl MockServer {
         seeds: Vec<Fields>,
         rate_limit: Option<(u32, Duration)>,
         port: u16,
+        journal_limit: usize,
     ) -> io::Result<MockServer> {
         let http = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
         let backend = http
@@ -142,7 +143,7 @@ impl MockServer {
         let url = format!("http://{}/v1/", relay.addr());
         let state = State {
             store: Store::seeded(&seeds),
-            journal: Vec::new(),
+            journal: Journal::new(journal_limit),
             faults: FaultQueue::default(),
             limiter: rate_limit.map(|(limit, window)| RateLimiter::new(limit, window)),
         };
@@ -154,6 +155,7 @@ impl MockServer {
                 state: Mutex::new(state),
                 stop: Stop::default(),
                 relay,
+                arrived: Condvar::new(),
             }),
             http: Arc::new(http),
             dispatcher: None,
@@ -251,7 +253,9 @@ impl MockServer {
         lock(&self.shared.state).faults.pending()
     }
 
-    /// Every request received so far, oldest first, faulted ones included.
+    /// The requests received so far, oldest first, faulted ones included:
+    /// the last [`MockServerBuilder::journal_limit`] of them (10,000 unless
+    /// set), so that a long-running server does not grow without bound.
     ///
     /// ```
     /// let server = claid::mock::MockServer::start()?;
@@ -260,11 +264,13 @@ impl MockServer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.state).journal.clone()
+        lock(&self.shared.state).journal.recent()
     }
 
     /// How many requests with this method (any case) and path (as on the
-    /// wire, without query) were received.
+    /// wire, without query) were received; counts every request since the
+    /// start or the last [`reset`](MockServer::reset), also those the
+    /// journal no longer holds.
     ///
     /// ```
     /// let server = claid::mock::MockServer::start()?;
@@ -274,11 +280,35 @@ impl MockServer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn request_count(&self, method: &str, path: &str) -> usize {
-        lock(&self.shared.state)
-            .journal
-            .iter()
-            .filter(|r| r.is(method, path))
-            .count()
+        lock(&self.shared.state).journal.count(method, path)
+    }
+
+    /// Waits until at least `n` requests were received since the start or
+    /// the last [`reset`](MockServer::reset), or `timeout` passed; true when
+    /// they were. A request counts once it is journaled, which is before
+    /// any fault's delay or dropped connection: the way for a test to know
+    /// that a request it sent from another thread has arrived.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use claid::mock::MockServer;
+    ///
+    /// let server = MockServer::start()?;
+    /// let client = server.client();
+    /// let sender = std::thread::spawn(move || client.list_storages().is_ok());
+    /// assert!(server.wait_for_requests(1, Duration::from_secs(10)));
+    /// assert!(sender.join().unwrap());
+    /// assert!(!server.wait_for_requests(2, Duration::from_millis(1)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn wait_for_requests(&self, n: usize, timeout: Duration) -> bool {
+        let state = lock(&self.shared.state);
+        let (state, _) = self
+            .shared
+            .arrived
+            .wait_timeout_while(state, timeout, |s| s.journal.total() < n)
+            .unwrap_or_else(PoisonError::into_inner);
+        state.journal.total() >= n
     }
 
     /// The storages it holds now, as `list_storages` would return them.

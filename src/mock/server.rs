@@ -1,6 +1,7 @@
 //! The emulator's engine: takes each request tiny_http parsed, records it,
 //! applies the faults and the quota, and answers it.
 
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,15 +26,68 @@ pub(super) struct Shared {
     pub state: Mutex<State>,
     pub stop: Stop,
     pub relay: Relay,
+    /// Notified whenever a request is journaled.
+    pub arrived: Condvar,
 }
 
 /// Everything a request can read or change.
 #[derive(Debug)]
 pub(super) struct State {
     pub store: Store,
-    pub journal: Vec<RecordedRequest>,
+    pub journal: Journal,
     pub faults: FaultQueue,
     pub limiter: Option<RateLimiter>,
+}
+
+/// The last requests received, and how many of each were received in all.
+#[derive(Debug)]
+pub(super) struct Journal {
+    limit: usize,
+    recent: VecDeque<RecordedRequest>,
+    /// By method (upper case) and path.
+    counts: HashMap<(String, String), usize>,
+    total: usize,
+}
+
+impl Journal {
+    pub fn new(limit: usize) -> Journal {
+        Journal {
+            limit,
+            recent: VecDeque::new(),
+            counts: HashMap::new(),
+            total: 0,
+        }
+    }
+
+    pub fn push(&mut self, request: RecordedRequest) {
+        let key = (request.method.to_ascii_uppercase(), request.path.clone());
+        *self.counts.entry(key).or_default() += 1;
+        self.total += 1;
+        if self.limit == 0 {
+            return;
+        }
+        if self.recent.len() == self.limit {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(request);
+    }
+
+    pub fn recent(&self) -> Vec<RecordedRequest> {
+        self.recent.iter().cloned().collect()
+    }
+
+    pub fn count(&self, method: &str, path: &str) -> usize {
+        let key = (method.to_ascii_uppercase(), path.to_owned());
+        self.counts.get(&key).copied().unwrap_or(0)
+    }
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    pub fn clear(&mut self) {
+        *self = Journal::new(self.limit);
+    }
 }
 
 /// Set once the server is stopping; delayed answers wait on it, so a
@@ -111,6 +165,7 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         state.journal.push(received.clone());
         state.faults.take(&received)
     };
+    shared.arrived.notify_all();
     let outcome = fault.as_ref().map_or(Outcome::Handled, |f| f.outcome);
     let delay = fault.as_ref().map_or(Duration::ZERO, |f| f.delay);
     if !delay.is_zero() && shared.stop.wait(delay) {
