@@ -2,6 +2,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_claid-mock");
 
@@ -24,8 +27,18 @@ fn spawn(args: &[&str]) -> (Running, String) {
         .expect("start claid-mock");
     let stdout = child.stdout.take().unwrap();
     let running = Running(child);
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first).unwrap();
+    // Read on a thread of its own, so that a server that never prints fails
+    // the test instead of hanging it.
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let mut first = String::new();
+        let read = BufReader::new(stdout).read_line(&mut first).map(|_| first);
+        let _ = sender.send(read);
+    });
+    let first = receiver
+        .recv_timeout(Duration::from_secs(10))
+        .expect("claid-mock printed its URL within 10 s")
+        .expect("read claid-mock's stdout");
     (running, first)
 }
 
