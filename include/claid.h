@@ -13,7 +13,8 @@
  * error object with "kind" (the word claid_status_name returns) and
  * "error_message", plus "status", "error_code", "error_type",
  * "error_details", "request_id" and "retry_after_ms" when "kind" is "api"
- * ("status" and "request_id" when it is "decode").
+ * (its "error_message" is then the API's own) and "status" and
+ * "request_id" when it is "decode".
  *
  * Ownership: strings the library returns are the caller's and go back through
  * claid_string_free, never free(); clients through claid_client_free. Strings
@@ -112,10 +113,13 @@ const char *claid_version(void);
 
 /**
  * Creates a client for the real API (`https://api.claid.ai/v1/`) with the
- * default options: 30 s timeout per phase, 10 s to connect, 2 retries.
+ * default options: 30 s per attempt, 10 s to connect, 2 retries.
  *
  * Returns NULL when `api_key` is NULL, empty, not UTF-8, or contains spaces
- * or control characters. Nothing is sent until the first operation.
+ * or control characters, or when a proxy variable of the environment
+ * (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`) is not a valid proxy URL;
+ * `claid_client_new_with_options` says which in its error object. Nothing
+ * is sent until the first operation.
  *
  * Ownership: the caller owns the client and releases it with
  * `claid_client_free`; `api_key` is copied. Thread-safety: any thread.
@@ -135,7 +139,8 @@ struct ClaidClient *claid_client_new(const char *api_key);
  * On `CLAID_STATUS_OK`, `*out_client` receives the new client and
  * `*out_error_json` (when `out_error_json` is not NULL) is set to NULL.
  * Otherwise (`CLAID_STATUS_INVALID_ARGUMENT` for malformed options, a bad
- * base URL or key, a zero timeout) `*out_client` is set to NULL and
+ * base URL or key, a timeout of zero or over 24 hours, a bad proxy URL in
+ * the environment) `*out_client` is set to NULL and
  * `*out_error_json` receives an error object like the operations' ones.
  *
  * Ownership: the caller owns the client (`claid_client_free`) and the error

@@ -40,7 +40,7 @@ pub enum Error {
     /// An attempt took longer than its timeout.
     #[non_exhaustive]
     Timeout {
-        /// Which phase ran out of time.
+        /// What ran out of time.
         message: String,
     },
     /// A successful (2xx) answer whose body is not what the operation expects.

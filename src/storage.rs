@@ -557,7 +557,11 @@ impl StorageParameters {
     }
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Error> {
+/// Reads JSON text into `T`; the error never quotes a string from the text.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, Error> {
     serde_json::from_str(text).map_err(|e| {
         Error::invalid_input(format!(
             "the JSON is not {what}: {}",

@@ -2,9 +2,6 @@
 
 use std::ffi::c_char;
 use std::ptr;
-use std::time::Duration;
-
-use serde::Deserialize;
 
 use crate::failure::Failure;
 use crate::guard;
@@ -22,40 +19,6 @@ use crate::strings::{arg_str, write_out};
 /// needs that no other thread is still using it.
 pub struct ClaidClient {
     inner: claid::Client,
-}
-
-/// The options JSON of `claid_client_new_with_options`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Options {
-    api_key: String,
-    base_url: Option<String>,
-    timeout_ms: Option<u64>,
-    connect_timeout_ms: Option<u64>,
-    max_retries: Option<u32>,
-    user_agent: Option<String>,
-}
-
-impl Options {
-    fn build(self) -> Result<claid::Client, Failure> {
-        let mut builder = claid::Client::builder().api_key(self.api_key);
-        if let Some(url) = self.base_url {
-            builder = builder.base_url(url);
-        }
-        if let Some(ms) = self.timeout_ms {
-            builder = builder.timeout(Duration::from_millis(ms));
-        }
-        if let Some(ms) = self.connect_timeout_ms {
-            builder = builder.connect_timeout(Duration::from_millis(ms));
-        }
-        if let Some(n) = self.max_retries {
-            builder = builder.max_retries(n);
-        }
-        if let Some(agent) = self.user_agent {
-            builder = builder.user_agent(agent);
-        }
-        Ok(builder.build()?)
-    }
 }
 
 fn into_handle(client: claid::Client) -> *mut ClaidClient {
@@ -81,10 +44,13 @@ pub(crate) unsafe fn client_ref<'a>(
 }
 
 /// Creates a client for the real API (`https://api.claid.ai/v1/`) with the
-/// default options: 30 s timeout per phase, 10 s to connect, 2 retries.
+/// default options: 30 s per attempt, 10 s to connect, 2 retries.
 ///
 /// Returns NULL when `api_key` is NULL, empty, not UTF-8, or contains spaces
-/// or control characters. Nothing is sent until the first operation.
+/// or control characters, or when a proxy variable of the environment
+/// (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`) is not a valid proxy URL;
+/// `claid_client_new_with_options` says which in its error object. Nothing
+/// is sent until the first operation.
 ///
 /// Ownership: the caller owns the client and releases it with
 /// `claid_client_free`; `api_key` is copied. Thread-safety: any thread.
@@ -111,7 +77,8 @@ pub unsafe extern "C" fn claid_client_new(api_key: *const c_char) -> *mut ClaidC
 /// On `CLAID_STATUS_OK`, `*out_client` receives the new client and
 /// `*out_error_json` (when `out_error_json` is not NULL) is set to NULL.
 /// Otherwise (`CLAID_STATUS_INVALID_ARGUMENT` for malformed options, a bad
-/// base URL or key, a zero timeout) `*out_client` is set to NULL and
+/// base URL or key, a timeout of zero or over 24 hours, a bad proxy URL in
+/// the environment) `*out_client` is set to NULL and
 /// `*out_error_json` receives an error object like the operations' ones.
 ///
 /// Ownership: the caller owns the client (`claid_client_free`) and the error
@@ -135,9 +102,7 @@ pub unsafe extern "C" fn claid_client_new_with_options(
         }
         // SAFETY: the caller passes NULL or a NUL-terminated string.
         let text = unsafe { arg_str(options_json, "options_json") }?;
-        let options: Options = serde_json::from_str(text)
-            .map_err(|e| Failure::invalid(format!("options_json: {e}")))?;
-        created = into_handle(options.build()?);
+        created = into_handle(claid::ClientBuilder::from_json(text)?.build()?);
         Ok(())
     };
     // SAFETY: out_error_json is NULL or writable, as the caller promises.

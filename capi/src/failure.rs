@@ -60,7 +60,8 @@ impl Failure {
         }
     }
 
-    /// The error object: always `kind` and `error_message`; `status`,
+    /// The error object: always `kind` and `error_message` (for `api`, the
+    /// API's own message); `status`,
     /// `error_code`, `error_type`, `error_details`, `request_id` and
     /// `retry_after_ms` for `api`; `status` and `request_id` for `decode`.
     pub(crate) fn to_json(&self) -> String {
@@ -73,6 +74,8 @@ impl Failure {
             Failure::Internal(message) => message.clone(),
             Failure::Client(error) => {
                 match &**error {
+                    // The API's own message, as the other fields are its
+                    // own too; the client's advice is for Rust's Display.
                     claid::Error::Api(api) => {
                         object["status"] = api.status.into();
                         object["error_code"] = api.error_code.clone().into();
@@ -83,14 +86,15 @@ impl Failure {
                             .retry_after
                             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
                             .into();
+                        api.error_message.clone()
                     }
                     claid::Error::Decode { .. } => {
                         object["status"] = error.status().into();
                         object["request_id"] = error.request_id().into();
+                        error.to_string()
                     }
-                    _ => {}
+                    _ => error.to_string(),
                 }
-                error.to_string()
             }
         };
         object["error_message"] = Value::String(message);
