@@ -570,26 +570,28 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// serde_json quotes a wrongly typed string value in its message
-/// (`invalid type: string "...", expected ...`); that value may be a
-/// credential, so it is cut out. Field names are quoted with backticks and stay.
+/// serde_json quotes a wrongly typed value in its message (`invalid type:
+/// string "...", expected ...`, or a number in backticks); that value may be
+/// a credential, so it is cut out. Field names, also in backticks, stay.
 fn without_quoted_strings(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut chars = message.chars();
     while let Some(c) = chars.next() {
         out.push(c);
-        if c != '"' {
+        let number = c == '`' && (out.ends_with("integer `") || out.ends_with("point `"));
+        if c != '"' && !number {
             continue;
         }
         let mut escaped = false;
         for inner in chars.by_ref() {
             match inner {
                 '\\' if !escaped => escaped = true,
-                '"' if !escaped => break,
+                '"' | '`' if !escaped => break,
                 _ => escaped = false,
             }
         }
-        out.push_str("…\"");
+        out.push('…');
+        out.push(c);
     }
     out
 }
@@ -687,11 +689,16 @@ mod tests {
             r#"{"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a","secret_access_key":["SECRET"]}}}"#,
             r#"{"name":"SECRET","type":"s3"}"#,
             r#"{"name":"n","type":"s3","parameters":{"bucket":"SECRET"#,
+            r#"{"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a","secret_access_key":98765432101234}}}"#,
+            r#"{"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a","secret_access_key":9876.54321}}}"#,
         ];
         for text in cases {
             let err = NewStorage::from_json(text).unwrap_err();
             let msg = err.to_string();
-            assert!(!msg.contains("SECRET") && !msg.contains("QUOTED"), "{msg}");
+            assert!(
+                !msg.contains("SECRET") && !msg.contains("QUOTED") && !msg.contains("9876"),
+                "{msg}"
+            );
             assert!(matches!(err, Error::InvalidInput { .. }));
         }
         let msg = NewStorage::from_json(r#"{"name":"n","type":"s3"}"#)
