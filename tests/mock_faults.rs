@@ -3,7 +3,7 @@
 
 mod mock_support;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use claid::{Client, Error, NewStorage};
 use mock_support::{call, connect, exchange, parse, request};
 
 const STORAGES: &str = "/v1/storage/storages";
+const TYPES: &str = "/v1/storage/storage-types";
 
 fn client(server: &MockServer, retries: u32) -> Client {
     Client::builder()
@@ -362,4 +363,91 @@ fn wait_for_requests_sees_a_request_sent_from_another_thread() {
     // Dropping the server cuts the delay short: the client gets an error.
     drop(server);
     assert!(sender.join().unwrap());
+}
+
+#[test]
+fn fault_headers_replace_the_emulators_and_cannot_break_framing() {
+    let server = MockServer::start().unwrap();
+    server.inject(
+        Fault::status(500)
+            .header("x-request-id", "req-fixed")
+            .header("Content-Length", "5")
+            .header("transfer-encoding", "chunked")
+            .header("Connection", "keep-alive")
+            .header("X-Extra", "1"),
+    );
+    let raw = call(&server, "GET", STORAGES, None);
+    let ids: Vec<_> = raw
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("x-request-id"))
+        .collect();
+    assert_eq!(ids, [&("x-request-id".to_owned(), "req-fixed".to_owned())]);
+    assert_eq!(raw.header("x-extra"), Some("1"));
+    assert_eq!(raw.header("transfer-encoding"), None);
+    assert_eq!(
+        raw.header("content-length"),
+        Some(raw.body.len().to_string().as_str())
+    );
+    assert_eq!(raw.json()["error_code"], "500");
+}
+
+#[test]
+fn a_204_or_304_fault_has_no_body() {
+    let server = MockServer::start().unwrap();
+    for status in [204, 304] {
+        server.inject(Fault::status(status).body("ignored"));
+        let raw = call(&server, "GET", STORAGES, None);
+        assert_eq!(raw.status, status);
+        assert!(raw.body.is_empty(), "{status}: {:?}", raw.text());
+        assert!(raw.header("x-request-id").is_some());
+    }
+    // A kept-alive connection stays in step after a 204. (Pipelined requests
+    // are handled in parallel: `on` makes sure the fault hits the first.)
+    server.inject(Fault::status(204).on("GET", STORAGES));
+    let auth = format!("Bearer {}", server.api_key());
+    let first = String::from_utf8(request("GET", STORAGES, &[("Authorization", &auth)], None))
+        .unwrap()
+        .replace("Connection: close\r\n", "");
+    let second = request("GET", TYPES, &[("Authorization", &auth)], None);
+    let bytes = exchange(&server, &[first.into_bytes(), second].concat());
+    let first = parse(&bytes).unwrap();
+    assert_eq!(first.status, 204);
+    let second = parse(&first.body).unwrap();
+    assert_eq!(second.status, 200);
+    assert_eq!(second.text(), r#"{"data":["web_folder","s3","gcs"]}"#);
+}
+
+#[test]
+fn a_body_past_the_drain_cap_gets_a_413_and_a_closed_connection() {
+    let server = MockServer::start().unwrap();
+    let mut stream = connect(&server);
+    let auth = format!("Bearer {}", server.api_key());
+    // Promises 1 GiB, sends 18 MiB, then waits for the answer.
+    let head = format!(
+        "POST {STORAGES} HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: {}\r\n\r\n",
+        1u64 << 30
+    );
+    let writer = {
+        let mut stream = stream.try_clone().unwrap();
+        thread::spawn(move || {
+            let chunk = vec![b' '; 1024 * 1024];
+            stream.write_all(head.as_bytes())?;
+            for _ in 0..18 {
+                stream.write_all(&chunk)?;
+            }
+            Ok::<(), std::io::Error>(())
+        })
+    };
+    let mut bytes = Vec::new();
+    let read = stream.read_to_end(&mut bytes);
+    // The server may close before every byte was written: that is the point.
+    let _ = writer.join().unwrap();
+    assert!(read.is_ok(), "{read:?}");
+    let raw = parse(&bytes).unwrap();
+    assert_eq!(raw.status, 413);
+    assert_eq!(raw.header("connection"), Some("close"));
+    assert_eq!(raw.json()["error_type"], "payload_too_large");
+    assert_eq!(server.request_count("POST", STORAGES), 1);
+    assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
 }

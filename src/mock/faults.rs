@@ -5,6 +5,15 @@ use std::time::Duration;
 
 use super::journal::RecordedRequest;
 
+/// Headers that frame an answer on the wire, which a fault cannot set.
+const FRAMING_HEADERS: [&str; 5] = [
+    "Content-Length",
+    "Transfer-Encoding",
+    "Connection",
+    "Trailer",
+    "Upgrade",
+];
+
 /// What a fault makes of the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Outcome {
@@ -64,7 +73,7 @@ impl Fault {
 
     /// Answers `status` without handling the request. The body is the
     /// documented error object (`error_code` is the status as a string)
-    /// unless [`Fault::body`] replaces it.
+    /// unless [`Fault::body`] replaces it; a 204 or a 304 has no body.
     ///
     /// # Panics
     ///
@@ -126,12 +135,19 @@ impl Fault {
 
     /// Adds a header to the answer, e.g. `Retry-After`.
     ///
+    /// A header the emulator would send anyway (`Content-Type`,
+    /// `x-request-id`, a quota's `RateLimit-*`, ...) is replaced rather
+    /// than sent twice. The headers that frame the answer on the wire
+    /// (`Content-Length`, `Transfer-Encoding`, `Connection`, `Trailer`,
+    /// `Upgrade`) are the emulator's to set: a fault's are ignored.
+    ///
     /// # Panics
     ///
     /// When the name or value is not visible ASCII (a value may hold spaces).
     ///
     /// ```
     /// let fault = claid::mock::Fault::status(429).header("Retry-After", "1");
+    /// let same_id = claid::mock::Fault::status(500).header("x-request-id", "req-1");
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Fault {
         assert!(
@@ -142,7 +158,9 @@ impl Fault {
             value.bytes().all(|b| b.is_ascii_graphic() || b == b' '),
             "header value {value:?} is not visible ASCII"
         );
-        self.headers.push((name.to_owned(), value.to_owned()));
+        if !FRAMING_HEADERS.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+            self.headers.push((name.to_owned(), value.to_owned()));
+        }
         self
     }
 

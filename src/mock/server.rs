@@ -158,7 +158,7 @@ pub(super) fn dispatch(http: &tiny_http::Server, shared: &Arc<Shared>) {
 
 fn handle(shared: &Shared, mut request: tiny_http::Request) {
     let peer = request.remote_addr().copied();
-    let (body, oversized) = read_body(&mut request);
+    let (body, oversized, body_left_unread) = read_body(&mut request);
     let received = record(&request, body);
     let fault = {
         let mut state = lock(&shared.state);
@@ -186,13 +186,29 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         .headers
         .push(("x-request-id".into(), next_request_id()));
     if let Some(fault) = fault {
+        // A fault's header replaces the emulator's of the same name.
+        reply.headers.retain(|(name, _)| {
+            !fault
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        });
         reply.headers.extend(fault.headers);
         if let Some(body) = fault.body {
             reply.body = body;
         }
     }
+    if matches!(reply.status, 204 | 304) {
+        reply.body.clear();
+    }
     if outcome == Outcome::Truncated {
-        sever(shared, peer, &truncated(&reply));
+        let half = reply.body.len() / 2;
+        sever(shared, peer, &on_the_wire(&reply, half));
+        discard(request);
+    } else if body_left_unread {
+        // The rest of the body is still coming: answer and close.
+        reply.headers.push(("Connection".into(), "close".into()));
+        sever(shared, peer, &on_the_wire(&reply, reply.body.len()));
         discard(request);
     } else {
         respond(request, reply);
@@ -217,18 +233,29 @@ fn answer(shared: &Shared, received: &RecordedRequest, oversized: bool) -> Reply
     reply
 }
 
-/// Reads the body up to one byte past the limit, then drains the rest so
-/// the connection stays usable for the 413 and the requests after it.
-fn read_body(request: &mut tiny_http::Request) -> (Vec<u8>, bool) {
+/// How much of an oversized body is read and thrown away, past the first
+/// 1 MiB, so that the connection stays usable for the 413 and the requests
+/// after it. Past that, the 413 closes the connection.
+const MAX_DRAIN: u64 = 16 * 1024 * 1024;
+
+/// Reads the body up to one byte past the limit, then drains up to
+/// [`MAX_DRAIN`] more; says whether the body was oversized and whether some
+/// of it is still unread.
+fn read_body(request: &mut tiny_http::Request) -> (Vec<u8>, bool, bool) {
     let reader = request.as_reader();
     let mut body = Vec::new();
     // A client that vanishes mid-body gets no answer anyway; what arrived is journaled.
     let _ = Read::take(&mut *reader, MAX_REQUEST_BODY as u64 + 1).read_to_end(&mut body);
     let oversized = body.len() > MAX_REQUEST_BODY;
+    let mut unread = false;
     if oversized {
-        let _ = io::copy(reader, &mut io::sink());
+        let drained = io::copy(
+            &mut Read::take(&mut *reader, MAX_DRAIN + 1),
+            &mut io::sink(),
+        );
+        unread = drained.is_ok_and(|n| n > MAX_DRAIN);
     }
-    (body, oversized)
+    (body, oversized, unread)
 }
 
 fn record(request: &tiny_http::Request, body: Vec<u8>) -> RecordedRequest {
@@ -267,8 +294,9 @@ fn respond(request: tiny_http::Request, reply: Reply) {
     let _ = request.respond(response);
 }
 
-/// The answer's head, promising the whole body, and the first half of the body.
-fn truncated(reply: &Reply) -> Vec<u8> {
+/// The answer's head, promising the whole body, and the first `sent`
+/// bytes of the body.
+fn on_the_wire(reply: &Reply, sent: usize) -> Vec<u8> {
     let reason = tiny_http::StatusCode(reply.status).default_reason_phrase();
     let mut head = format!("HTTP/1.1 {} {reason}\r\n", reply.status);
     for (name, value) in &reply.headers {
@@ -276,7 +304,7 @@ fn truncated(reply: &Reply) -> Vec<u8> {
     }
     head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
     let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(&reply.body[..reply.body.len() / 2]);
+    bytes.extend_from_slice(&reply.body[..sent]);
     bytes
 }
 
