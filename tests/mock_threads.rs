@@ -1,4 +1,5 @@
-//! Dropping the emulator joins every thread it started, even with a kept-alive
+//! Dropping the emulator joins every thread it started itself (all named
+//! `claid-mock-*`; tiny_http's own workers end on their own), even with a kept-alive
 //! connection open and an answer delayed. Alone in its test binary, so no other
 //! test's emulator runs meanwhile.
 

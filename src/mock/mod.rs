@@ -33,10 +33,11 @@
 //! | 401 | missing or wrong key: the documented body, byte for byte | `"111"` | `auth` |
 //! | 404 | unknown path, unknown storage id | `"404"` | `not_found` |
 //! | 405 | a method the path does not take (with `Allow`) | `"405"` | `method_not_allowed` |
-//! | 400 | a body that is not a JSON object | `"400"` | `bad_request` |
+//! | 400 | a body that is not a JSON object, a malformed request (below) | `"400"` | `bad_request` |
 //! | 422 | failed validation, or an id that is not an integer | `"9000"` | `validation` |
 //! | 409 | a name another storage holds | `"409"` | `conflict` |
 //! | 429 | past the optional quota | `"429"` | `rate_limit` |
+//! | 505 | an HTTP version other than 1.0 and 1.1 | `"505"` | `server` |
 //!
 //! A 422 lists every problem at once, as the API documents it:
 //! `"error_message": "name: ensure this value has at most 50 characters. parameters.credentials.access_key: field required."`
@@ -47,11 +48,43 @@
 //! credentials. A patch merges `parameters` key by key into the stored ones
 //! and checks the result as a create would.
 //!
+//! A request whose head tiny_http could not take in (an HTTP version other
+//! than 1.0 and 1.1, a malformed request line or header, non-ASCII bytes in
+//! the head, a `Transfer-Encoding` other than `chunked`, an `Expect` other
+//! than `100-continue`) is answered in the same shape, by the relay in
+//! front of the HTTP server: 505 (`"505"`, `server`) for the version, 400
+//! (`"400"`, `bad_request`) for the rest, with `Connection: close`, after
+//! the answers to the requests before it on the connection. Such requests
+//! are not journaled.
+//!
+//! # The journal
+//!
+//! [`MockServer::requests`] holds the last
+//! [`journal_limit`](MockServerBuilder::journal_limit) requests (10,000
+//! unless set), so a long-running server's memory stays bounded;
+//! [`MockServer::request_count`] and [`MockServer::wait_for_requests`]
+//! count every request since the start or the last reset.
+//!
+//! # Faults and pipelining
+//!
+//! [`Fault::drop_connection`] and [`Fault::truncated_body`] (and a body too
+//! large even to drain, past 17 MiB) close the connection from the relay,
+//! as soon as the request is handled. A client that pipelines requests
+//! (sends the next before the answer to the previous one) may see that
+//! happen before the answers to earlier requests are through, and faults
+//! are matched in the order requests are handled, which for pipelined
+//! requests need not be the order sent. Faults assume one request at a
+//! time per connection, as HTTP clients send them (this crate's among them).
+//!
 //! # Shutting down
 //!
-//! Dropping the server closes its port and every open connection and joins
-//! its threads, even while an answer is delayed; a client still holding a
-//! pooled connection to it gets an error at once rather than a hang.
+//! Dropping the server stops its listening port, closes every open
+//! connection and cuts delayed answers short, then joins the threads the
+//! emulator itself started (the relay's and the request handlers'), so a
+//! client still holding a pooled connection to it gets an error at once
+//! rather than a hang. The worker threads of tiny_http, the HTTP server
+//! inside, are not joined: tiny_http leaves them to end on their own,
+//! which they do within about five seconds.
 
 mod builder;
 mod clock;
