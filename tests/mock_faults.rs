@@ -451,3 +451,63 @@ fn a_body_past_the_drain_cap_gets_a_413_and_a_closed_connection() {
     assert_eq!(server.request_count("POST", STORAGES), 1);
     assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
 }
+
+#[test]
+fn faults_that_close_a_connection_come_after_earlier_pipelined_answers() {
+    let server = MockServer::start().unwrap();
+    let auth = format!("Bearer {}", server.api_key());
+    let keep_alive = |path| {
+        String::from_utf8(request("GET", path, &[("Authorization", &auth)], None))
+            .unwrap()
+            .replace("Connection: close\r\n", "")
+            .into_bytes()
+    };
+    for fault in [Fault::drop_connection(), Fault::truncated_body()] {
+        let truncated = fault == Fault::truncated_body();
+        // The first answer is slow, the second request's fault immediate.
+        server.inject(Fault::delay(Duration::from_millis(50)).on("GET", TYPES));
+        server.inject(fault.on("GET", STORAGES));
+        let bytes = exchange(&server, &[keep_alive(TYPES), keep_alive(STORAGES)].concat());
+        let first = parse(&bytes).unwrap();
+        assert_eq!(first.status, 200);
+        let length: usize = first.header("content-length").unwrap().parse().unwrap();
+        assert_eq!(
+            &first.body[..length],
+            br#"{"data":["web_folder","s3","gcs"]}"#
+        );
+        let rest = &first.body[length..];
+        if truncated {
+            let second = parse(rest).unwrap();
+            let promised: usize = second.header("content-length").unwrap().parse().unwrap();
+            assert_eq!((second.status, second.body.len()), (200, promised / 2));
+        } else {
+            assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(rest));
+        }
+    }
+    assert_eq!(server.pending_faults(), 0);
+}
+
+#[test]
+fn a_fault_body_ending_in_nul_bytes_arrives_whole_on_a_kept_alive_connection() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::status(500).body(&b"binary\0\0"[..]));
+    let auth = format!("Bearer {}", server.api_key());
+    let mut stream = connect(&server);
+    write!(
+        stream,
+        "GET {STORAGES} HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\n\r\n"
+    )
+    .unwrap();
+    // The connection stays open: read the head, then exactly the body.
+    let mut bytes = Vec::new();
+    let mut byte = [0];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).unwrap();
+        bytes.push(byte[0]);
+    }
+    let raw = parse(&bytes).unwrap();
+    assert_eq!(raw.header("content-length"), Some("8"));
+    let mut body = [0; 8];
+    stream.read_exact(&mut body).unwrap();
+    assert_eq!(&body, b"binary\0\0");
+}

@@ -67,14 +67,14 @@
 //!
 //! # Faults and pipelining
 //!
-//! [`Fault::drop_connection`] and [`Fault::truncated_body`] (and a body too
-//! large even to drain, past 17 MiB) close the connection from the relay,
-//! as soon as the request is handled. A client that pipelines requests
-//! (sends the next before the answer to the previous one) may see that
-//! happen before the answers to earlier requests are through, and faults
-//! are matched in the order requests are handled, which for pipelined
-//! requests need not be the order sent. Faults assume one request at a
-//! time per connection, as HTTP clients send them (this crate's among them).
+//! [`Fault::drop_connection`] and [`Fault::truncated_body`] close the
+//! connection after the answers to the requests before them on it, so a
+//! client that pipelines requests still gets those whole. Two things
+//! assume one request at a time per connection, as HTTP clients send them
+//! (this crate's among them): faults go to requests in the order they are
+//! handled, which for pipelined requests need not be the order sent, and a
+//! body too large even to drain (past 17 MiB) gets its 413 and the
+//! connection closed at once.
 //!
 //! # Shutting down
 //!

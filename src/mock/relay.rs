@@ -45,6 +45,8 @@ pub(super) struct Relay {
     accept: Mutex<Option<JoinHandle<()>>>,
     /// Marks the relay's probes, so that no client can send one.
     probe_token: String,
+    /// Written by a handler after the last bytes a connection is to carry.
+    sever_marker: Arc<[u8]>,
 }
 
 /// The header carrying the probe token.
@@ -67,6 +69,11 @@ const MAX_CHUNK_LINE: u64 = 4 * 1024;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 const DRAIN_LIMIT: u64 = 1024 * 1024;
 
+/// How long answer bytes that could be the start of a sever marker are held
+/// back waiting for the rest. Only an answer whose body ends in a NUL byte
+/// (a fault's binary body) can look like that; it then waits this long.
+const HOLD_TIMEOUT: Duration = Duration::from_millis(20);
+
 #[derive(Debug, Default)]
 struct Links {
     closing: AtomicBool,
@@ -84,6 +91,8 @@ struct Link {
     /// The relay's own answer to a request it refused, sent once tiny_http
     /// has sent the answers to the requests before it and closed.
     refusal: Mutex<Option<Vec<u8>>>,
+    /// Where tiny_http's answers end when a fault severs the connection.
+    sever_marker: Arc<[u8]>,
 }
 
 impl Link {
@@ -122,17 +131,58 @@ impl Link {
 
     /// Copies answers from tiny_http to the client; passes an orderly close
     /// on as a half close, after the relay's own answer if it refused a
-    /// request, and a broken side on as a closed connection.
+    /// request, and a broken side on as a closed connection. Where the
+    /// sever marker comes, closes the connection instead of copying it.
     fn answers(&self) {
-        match io::copy(&mut &self.backend, &mut &self.client) {
-            Ok(_) => {
-                if let Some(refusal) = lock(&self.refusal).take() {
-                    let _ = (&self.client).write_all(&refusal);
+        let mut buf = vec![0; 16 * 1024];
+        // Bytes that might be the start of a marker, held back until the
+        // next read says whether they are.
+        let mut held: Vec<u8> = Vec::new();
+        loop {
+            let read = match (&self.backend).read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    // Nothing followed: they were an answer's last bytes.
+                    let _ = self.backend.set_read_timeout(None);
+                    if (&self.client).write_all(&held).is_err() {
+                        return self.close();
+                    }
+                    held.clear();
+                    continue;
                 }
-                let _ = self.client.shutdown(Shutdown::Write);
+                Err(_) => return self.close(),
+            };
+            held.extend_from_slice(&buf[..read]);
+            let marker = &*self.sever_marker;
+            if let Some(at) = held.windows(marker.len()).position(|w| w == marker) {
+                let _ = (&self.client).write_all(&held[..at]);
+                return self.close();
             }
-            Err(_) => self.close(),
+            let keep = (1..marker.len().min(held.len() + 1))
+                .rev()
+                .find(|&k| held.ends_with(&marker[..k]))
+                .unwrap_or(0);
+            let send = held.len() - keep;
+            if (&self.client).write_all(&held[..send]).is_err() {
+                return self.close();
+            }
+            held.drain(..send);
+            if keep > 0 {
+                let _ = self.backend.set_read_timeout(Some(HOLD_TIMEOUT));
+            }
         }
+        let _ = (&self.client).write_all(&held);
+        if let Some(refusal) = lock(&self.refusal).take() {
+            let _ = (&self.client).write_all(&refusal);
+        }
+        let _ = self.client.shutdown(Shutdown::Write);
     }
 }
 
@@ -146,17 +196,26 @@ impl Relay {
         let probe = format!(
             "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n{PROBE_HEADER}: {probe_token}\r\n\r\n"
         );
+        // NUL bytes: never in the emulator's own answers (JSON escapes them).
+        let sever_marker: Arc<[u8]> = format!(
+            "\0claid-mock-sever-{:016x}\0",
+            RandomState::new().build_hasher().finish()
+        )
+        .into_bytes()
+        .into();
         let accept = thread::Builder::new()
             .name("claid-mock-accept".into())
             .spawn({
                 let links = Arc::clone(&links);
-                move || accept_loop(&listener, backend, probe.as_bytes(), &links)
+                let marker = Arc::clone(&sever_marker);
+                move || accept_loop(&listener, backend, probe.as_bytes(), &marker, &links)
             })?;
         Ok(Relay {
             addr,
             links,
             accept: Mutex::new(Some(accept)),
             probe_token,
+            sever_marker,
         })
     }
 
@@ -173,8 +232,17 @@ impl Relay {
         self.addr
     }
 
+    /// What a handler writes through tiny_http's writer after the last
+    /// bytes the connection is to carry: the relay sends what came before it
+    /// to the client, in order after the answers to earlier requests, and
+    /// closes the connection.
+    pub fn sever_marker(&self) -> &[u8] {
+        &self.sever_marker
+    }
+
     /// Sends `bytes` to the client of the connection tiny_http knows as
-    /// `peer`, then closes that connection.
+    /// `peer` at once, whatever tiny_http is still sending, then closes
+    /// that connection.
     pub fn sever(&self, peer: SocketAddr, bytes: &[u8]) {
         let link = lock(&self.links.open).get(&peer).cloned();
         if let Some(link) = link {
@@ -203,13 +271,20 @@ impl Relay {
     }
 }
 
-fn accept_loop(listener: &TcpListener, backend: SocketAddr, probe: &[u8], links: &Arc<Links>) {
+fn accept_loop(
+    listener: &TcpListener,
+    backend: SocketAddr,
+    probe: &[u8],
+    marker: &Arc<[u8]>,
+    links: &Arc<Links>,
+) {
     for client in listener.incoming() {
         if links.closing.load(Ordering::SeqCst) {
             break;
         }
         // A failed accept or backend connection loses that one client only.
-        let Ok((key, link)) = client.and_then(|client| connect(client, backend, probe)) else {
+        let Ok((key, link)) = client.and_then(|client| connect(client, backend, probe, marker))
+        else {
             continue;
         };
         // Registered here, before any byte flows, so a request always finds
@@ -243,6 +318,7 @@ fn connect(
     client: TcpStream,
     backend: SocketAddr,
     probe: &[u8],
+    marker: &Arc<[u8]>,
 ) -> io::Result<(SocketAddr, Arc<Link>)> {
     let mut backend = TcpStream::connect(backend)?;
     // Requests and answers are small and sent in pieces: without this, Nagle's
@@ -257,6 +333,7 @@ fn connect(
         client,
         backend,
         refusal: Mutex::new(None),
+        sever_marker: Arc::clone(marker),
     };
     Ok((link.backend.local_addr()?, Arc::new(link)))
 }

@@ -2,8 +2,7 @@
 //! applies the faults and the quota, and answers it.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{self, Read};
-use std::net::SocketAddr;
+use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -172,10 +171,13 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         return discard(request);
     }
     let mut reply = match outcome {
-        Outcome::Dropped => {
-            sever(shared, peer, &[]);
+        Outcome::Dropped if body_left_unread => {
+            if let Some(peer) = peer {
+                shared.relay.sever(peer, &[]);
+            }
             return discard(request);
         }
+        Outcome::Dropped => return sever(shared, request, &[]),
         Outcome::Status(status) => Reply::reason(status),
         Outcome::Handled | Outcome::Truncated => answer(shared, &received, oversized),
     };
@@ -201,15 +203,23 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
     if matches!(reply.status, 204 | 304) {
         reply.body.clear();
     }
-    if outcome == Outcome::Truncated {
-        let half = reply.body.len() / 2;
-        sever(shared, peer, &on_the_wire(&reply, half));
-        discard(request);
-    } else if body_left_unread {
-        // The rest of the body is still coming: answer and close.
+    if body_left_unread {
+        // The rest of the body is still coming, and tiny_http would read it
+        // all before letting go of the request: answer and close at once,
+        // from the relay, whatever earlier answers are still being sent.
         reply.headers.push(("Connection".into(), "close".into()));
-        sever(shared, peer, &on_the_wire(&reply, reply.body.len()));
+        let half = if outcome == Outcome::Truncated {
+            reply.body.len() / 2
+        } else {
+            reply.body.len()
+        };
+        if let Some(peer) = peer {
+            shared.relay.sever(peer, &on_the_wire(&reply, half));
+        }
         discard(request);
+    } else if outcome == Outcome::Truncated {
+        let half = reply.body.len() / 2;
+        sever(shared, request, &on_the_wire(&reply, half));
     } else {
         respond(request, reply);
     }
@@ -315,13 +325,15 @@ fn discard(request: tiny_http::Request) {
     drop(request.into_writer());
 }
 
-/// Sends `bytes` and closes the client's connection, through the relay.
+/// Sends `bytes` instead of an answer and closes the client's connection.
 ///
-/// Called before the request is discarded: once it is, tiny_http may close
-/// its side (after `Connection: close`), and the relay would pass that on
-/// to the client before the bytes.
-fn sever(shared: &Shared, peer: Option<SocketAddr>, bytes: &[u8]) {
-    if let Some(peer) = peer {
-        shared.relay.sever(peer, bytes);
-    }
+/// The bytes go through tiny_http's writer, so after the answers to the
+/// requests before this one, followed by the relay's marker: the relay
+/// forwards what comes before the marker and closes the connection there.
+fn sever(shared: &Shared, request: tiny_http::Request, bytes: &[u8]) {
+    let mut writer = request.into_writer();
+    let mut bytes = bytes.to_vec();
+    bytes.extend_from_slice(shared.relay.sever_marker());
+    // The client may have gone: nothing to do about it.
+    let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
 }
