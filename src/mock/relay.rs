@@ -3,8 +3,11 @@
 //! tiny_http owns its sockets and always finishes an answer it started, so
 //! on its own it can neither close a connection without answering nor cut
 //! an answer short. Clients connect to the relay instead; each connection
-//! is copied both ways to tiny_http, and the relay keeps the client's side,
-//! which a fault can write to directly and close.
+//! is copied both ways to tiny_http, and the relay keeps the client's side.
+//! A fault that breaks a connection writes its last bytes through
+//! tiny_http's writer, in order after the earlier answers, followed by a
+//! random marker; the relay forwards what comes before the marker and
+//! closes the connection there.
 //!
 //! The relay also opens tiny_http's connections one at a time, each only
 //! once the previous one is served: tiny_http 0.12 hands connections to a
