@@ -190,11 +190,13 @@ fn run(runner: &[&str], program: &Path, args: &[&str], env: &[(&str, &str)]) -> 
 }
 
 /// A base URL on a loopback port nobody listens on.
+/// A port just freed on 127.0.0.2, where no other test binds, so no
+/// parallel test can take it back before the connection is refused.
 fn closed_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let listener = TcpListener::bind("127.0.0.2:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    format!("http://127.0.0.1:{port}/v1/")
+    format!("http://127.0.0.2:{port}/v1/")
 }
 
 fn count(server: &MockServer, method: &str, path: &str) -> usize {

@@ -191,12 +191,13 @@ impl Drop for Staller {
     }
 }
 
-/// A loopback address nobody listens on.
+/// A loopback address nobody listens on: a port just freed on 127.0.0.2,
+/// where no other test binds, so no parallel test can take it back.
 pub fn refused_base() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.2:0").expect("bind loopback");
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    format!("http://127.0.0.1:{port}/v1/")
+    format!("http://127.0.0.2:{port}/v1/")
 }
 
 pub const STORAGE: &str = r#"{"id":1,"name":"s3-playground","type":"s3","parameters":{"path":"/input/","bucket":"playground"},"created_at":"2022-01-10T18:27:16.362118+00:00"}"#;
