@@ -168,19 +168,25 @@ fn max_retries_zero_disables_retries() {
     assert_eq!(server.requests().len(), 1);
 }
 
-#[test]
-fn a_stalled_server_times_out_and_get_retries_it() {
-    let server = Staller::start();
+/// A client of `server` with a 200 ms timeout, recording its retries.
+fn impatient_client(server: &Staller, max_retries: u32) -> (Seen, claid::Client) {
     let (seen, hook) = recorder();
     let client = claid::Client::builder()
         .api_key("k")
         .base_url(&server.base)
         .timeout(Duration::from_millis(200))
         .backoff(Duration::from_millis(1), Duration::from_millis(1))
-        .max_retries(1)
+        .max_retries(max_retries)
         .on_retry(hook)
         .build()
         .unwrap();
+    (seen, client)
+}
+
+#[test]
+fn a_stalled_server_times_out_and_get_retries_it() {
+    let server = Staller::start();
+    let (seen, client) = impatient_client(&server, 1);
     let err = client.list_storages().unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(err.to_string().contains("did not answer in time"), "{err}");
@@ -194,14 +200,7 @@ fn a_stalled_server_times_out_and_get_retries_it() {
 #[test]
 fn a_timed_out_post_is_not_retried() {
     let server = Staller::start();
-    let (seen, hook) = recorder();
-    let client = claid::Client::builder()
-        .api_key("k")
-        .base_url(&server.base)
-        .timeout(Duration::from_millis(200))
-        .on_retry(hook)
-        .build()
-        .unwrap();
+    let (seen, client) = impatient_client(&server, 2);
     let err = client
         .create_storage(&NewStorage::web_folder("w", "https://e.com/"))
         .unwrap_err();
