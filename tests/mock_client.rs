@@ -92,7 +92,7 @@ fn credentials_are_received_but_never_returned() {
 }
 
 #[test]
-fn unknown_parameters_survive_the_typed_and_the_json_paths() {
+fn unknown_parameters_are_sent_and_ignored_and_unknown_answer_fields_kept() {
     let server = MockServer::start().unwrap();
     let client = server.client();
     let mut parameters = StorageParameters::new();
@@ -101,7 +101,16 @@ fn unknown_parameters_survive_the_typed_and_the_json_paths() {
     let created = client
         .create_storage(&NewStorage::new("site", "web_folder", parameters))
         .unwrap();
-    assert_eq!(created.parameters.extra["cache_seconds"], 60);
+    // Sent as given, ignored as the service's model ignores it.
+    let sent = server.requests()[0].json().unwrap();
+    assert_eq!(sent["parameters"]["cache_seconds"], 60);
+    assert!(created.parameters.extra.is_empty(), "{created:?}");
+    // What a newer API answers beyond the documented model is kept, on the
+    // typed and the JSON paths.
+    let answer = r#"{"data":{"id":1,"name":"site","type":"web_folder","parameters":{"base_url":"https://example.com/","cache_seconds":60},"created_at":"2022-01-10T18:27:16.362118+00:00"}}"#;
+    server.inject(claid::mock::Fault::status(200).body(answer).times(2));
+    let typed = client.get_storage(created.id).unwrap();
+    assert_eq!(typed.parameters.extra["cache_seconds"], 60);
     let text = client.json().get_storage(created.id).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["parameters"]["cache_seconds"], 60);

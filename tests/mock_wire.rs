@@ -423,35 +423,74 @@ fn assert_rfc3339_micros_utc(stamp: &str) {
 }
 
 #[test]
-fn unknown_parameters_pass_through_but_credentials_never_come_back() {
+fn unknown_fields_are_ignored_but_journaled_and_credentials_never_come_back() {
     let server = MockServer::start().unwrap();
+    // `prefix` is what the reference's S3 table calls `path`: the service's
+    // model does not have it, so it ignores it (and reads the bucket root).
     let body = json!({
         "name": "extra",
         "type": "gcs",
         "unknown_top_level": true,
         "parameters": {
             "bucket": "b",
+            "prefix": "in/",
             "region": "europe-west4",
             "tags": {"team": ["imaging", 7]},
             "credentials": {"access_key": "AK", "secret_access_key": "SHHH", "token": "TKN"},
         },
     });
     let created = call(&server, "POST", STORAGES, Some(&body.to_string()));
-    let expected =
-        json!({"bucket": "b", "region": "europe-west4", "tags": {"team": ["imaging", 7]}});
+    // Only the documented fields, `path` defaulting to "".
+    let expected = json!({"bucket": "b", "path": ""});
     assert_eq!(data(&created)["parameters"], expected);
-    assert!(data(&created).get("unknown_top_level").is_none());
+    let members: Vec<String> = data(&created).as_object().unwrap().keys().cloned().collect();
+    assert_eq!(members.len(), 5, "{members:?}");
+    for member in ["id", "name", "type", "parameters", "created_at"] {
+        assert!(members.iter().any(|m| m == member), "{members:?}");
+    }
     let got = call(&server, "GET", "/v1/storage/storages/1", None);
     let listed = call(&server, "GET", STORAGES, None);
     for raw in [&created, &got, &listed] {
-        for secret in ["SHHH", "TKN", "credentials"] {
+        for secret in ["SHHH", "TKN", "credentials", "prefix", "region"] {
             assert!(!raw.text().contains(secret), "{}", raw.text());
         }
     }
     assert_eq!(data(&got)["parameters"], expected);
     assert_eq!(data(&listed)[0]["parameters"], expected);
-    // The journal keeps what was sent, credentials included.
+    // The journal keeps what was sent, unknown fields and credentials included.
     assert_eq!(server.requests()[0].json().unwrap(), body);
+}
+
+#[test]
+fn path_defaults_to_empty_and_null_for_an_optional_string_is_422() {
+    let server = MockServer::start().unwrap();
+    for storage_type in ["s3", "gcs"] {
+        let body = json!({
+            "name": format!("no-path-{storage_type}"),
+            "type": storage_type,
+            "parameters": {"bucket": "b", "credentials": {"access_key": "a", "secret_access_key": "s"}},
+        });
+        let created = data(&call(&server, "POST", STORAGES, Some(&body.to_string())));
+        assert_eq!(created["parameters"]["path"], "", "{created}");
+    }
+    let with_null = json!({
+        "name": "null-path",
+        "type": "s3",
+        "parameters": {"bucket": "b", "path": null, "credentials": {"access_key": "a", "secret_access_key": "s"}},
+    });
+    assert_eq!(
+        problems(&server, "POST", STORAGES, &with_null),
+        pairs(&[("parameters.path", "none is not an allowed value")])
+    );
+    let patch = json!({
+        "parameters": {"bucket": "b", "path": null, "credentials": {"access_key": "a", "secret_access_key": "s"}},
+    });
+    assert_eq!(
+        problems(&server, "PATCH", "/v1/storage/storages/1", &patch),
+        pairs(&[("parameters.path", "none is not an allowed value")])
+    );
+    assert_eq!(server.storages().len(), 2);
+    assert_eq!(server.storages()[0].parameters.path.as_deref(), Some(""));
 }
 
 #[test]
@@ -552,17 +591,30 @@ fn patch_changes_what_is_given_and_checks_it_like_create() {
         "conflict",
     );
 
-    // Parameters merge key by key; credentials are kept and never shown.
+    // Parameters are a whole object of the storage's type: a partial one
+    // is refused, a whole one replaces the old (unknown fields dropped).
+    assert_eq!(
+        problems(
+            &server,
+            "PATCH",
+            one,
+            &json!({"parameters": {"path": "/out/"}})
+        ),
+        pairs(&[
+            ("parameters.bucket", "field required"),
+            ("parameters.credentials", "field required"),
+        ])
+    );
     let patched = call(
         &server,
         "PATCH",
         one,
-        Some(r#"{"parameters":{"path":"/out/","region":"eu"}}"#),
+        Some(r#"{"parameters":{"bucket":"other","region":"eu","credentials":{"access_key":"AK2","secret_access_key":"NEW-SECRET"}}}"#),
     );
-    assert!(!patched.text().contains("TOP-SECRET"));
+    assert!(!patched.text().contains("NEW-SECRET"));
     assert_eq!(
         data(&patched)["parameters"],
-        json!({"bucket": "playground", "path": "/out/", "region": "eu"})
+        json!({"bucket": "other", "path": ""})
     );
 
     // What is present is checked, against the resulting type, all at once.
@@ -600,7 +652,7 @@ fn patch_changes_what_is_given_and_checks_it_like_create() {
             &server,
             "PATCH",
             one,
-            &json!({"parameters": {"credentials": {"access_key": "new"}}})
+            &json!({"parameters": {"bucket": "b", "credentials": {"access_key": "new"}}})
         ),
         pairs(&[("parameters.credentials.secret_access_key", "field required")])
     );
@@ -718,7 +770,7 @@ fn seeds_the_api_would_refuse_are_refused_at_start() {
 }
 
 #[test]
-fn a_quota_adds_ratelimit_headers_and_answers_429_past_it() {
+fn a_quota_adds_ratelimit_headers_and_answers_the_documented_429_past_it() {
     let server = MockServer::builder()
         .rate_limit(2, Duration::from_secs(600))
         .start()
@@ -728,12 +780,23 @@ fn a_quota_adds_ratelimit_headers_and_answers_429_past_it() {
     let third = call(&server, "GET", STORAGES, None);
     assert_eq!((first.status, second.status), (200, 401));
     for (raw, remaining) in [(&first, "1"), (&second, "0"), (&third, "0")] {
-        assert_eq!(raw.header("RateLimit-Limit"), Some("2"));
+        // The rate-limit reference's structured form: `120, 120;w=60`.
+        assert_eq!(raw.header("RateLimit-Limit"), Some("2, 2;w=600"));
         assert_eq!(raw.header("RateLimit-Remaining"), Some(remaining));
         let reset: u64 = raw.header("RateLimit-Reset").unwrap().parse().unwrap();
         assert!((1..=600).contains(&reset), "{reset}");
     }
-    assert_error(&third, 429, "429", "rate_limit");
+    assert_eq!(third.status, 429);
+    // The documented body: the error object under `detail`, "2001", "general".
+    let body = third.json();
+    let members: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(members, ["detail"], "{body}");
+    let detail = &body["detail"];
+    assert_eq!(detail["error_code"], "2001");
+    assert_eq!(detail["error_type"], "general");
+    assert!(detail["error_message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(detail["error_details"], json!({}));
+    assert_eq!(detail.as_object().unwrap().len(), 4, "{body}");
     assert_eq!(third.header("Retry-After"), third.header("RateLimit-Reset"));
     // A reset opens a new window.
     server.reset();
@@ -744,6 +807,43 @@ fn a_quota_adds_ratelimit_headers_and_answers_429_past_it() {
         call(&plain, "GET", STORAGES, None).header("RateLimit-Limit"),
         None
     );
+}
+
+#[test]
+fn a_key_without_the_storage_scope_gets_403() {
+    let server = MockServer::builder()
+        .key_with_scopes("image-key", &["image"])
+        .key_with_scopes("second-storage-key", &["storage"])
+        .start()
+        .unwrap();
+    for (method, path) in [
+        ("GET", STORAGES),
+        ("POST", STORAGES),
+        ("GET", "/v1/storage/storage-types"),
+        ("DELETE", "/v1/storage/storages/1"),
+    ] {
+        let raw = call_with(
+            &server,
+            method,
+            path,
+            &[("Authorization", "Bearer image-key")],
+            Some(&s3_body("x")),
+        );
+        assert_error(&raw, 403, "403", "forbidden");
+        assert_eq!(raw.json()["error_message"], "Not enough permissions.");
+    }
+    assert!(server.storages().is_empty());
+    let other = call_with(
+        &server,
+        "GET",
+        STORAGES,
+        &[("Authorization", "Bearer second-storage-key")],
+        None,
+    );
+    assert_eq!(other.status, 200);
+    // An unknown key is still 401.
+    let unknown = call_with(&server, "GET", STORAGES, &[("Authorization", "Bearer nope")], None);
+    assert_eq!(unknown.status, 401);
 }
 
 #[test]

@@ -1,10 +1,16 @@
 //! Configuring a [`MockServer`] before it starts.
 
 use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 use serde_json::Value;
 
+use super::faults::FaultQueue;
+use super::journal::Journal;
+use super::rate_limit::RateLimiter;
+use super::server::{Config, Shared, State};
+use super::store::Store;
 use super::validate::{self, Fields};
 use super::{MockServer, DEFAULT_API_KEY};
 use crate::NewStorage;
@@ -27,24 +33,40 @@ use crate::NewStorage;
 #[must_use = "a builder does nothing until start() is called"]
 pub struct MockServerBuilder {
     api_key: String,
+    scoped_keys: Vec<(String, Vec<String>)>,
     seeds: Vec<NewStorage>,
     rate_limit: Option<(u32, Duration)>,
+    host: String,
     port: u16,
     journal_limit: usize,
+    journal_body_limit: usize,
+    timeout: Duration,
 }
 
 /// How many requests [`MockServer::requests`] keeps unless
 /// [`MockServerBuilder::journal_limit`] says otherwise.
 pub const DEFAULT_JOURNAL_LIMIT: usize = 10_000;
 
+/// How many bytes of each body the journal keeps unless
+/// [`MockServerBuilder::journal_body_limit`] says otherwise: 64 KiB.
+pub const DEFAULT_JOURNAL_BODY_LIMIT: usize = 64 * 1024;
+
+/// How long a connection may stay idle, or a request take to arrive,
+/// unless [`MockServerBuilder::timeout`] says otherwise: 60 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
 impl Default for MockServerBuilder {
     fn default() -> Self {
         MockServerBuilder {
             api_key: DEFAULT_API_KEY.to_owned(),
+            scoped_keys: Vec::new(),
             seeds: Vec::new(),
             rate_limit: None,
+            host: "127.0.0.1".to_owned(),
             port: 0,
             journal_limit: DEFAULT_JOURNAL_LIMIT,
+            journal_body_limit: DEFAULT_JOURNAL_BODY_LIMIT,
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 }
@@ -73,6 +95,25 @@ impl MockServerBuilder {
         self
     }
 
+    /// Another key the server knows, carrying only `scopes` (the API's
+    /// scopes are `storage`, `image` and `admin`). The storage endpoints
+    /// answer a key without `storage` with 403 "Not enough permissions.",
+    /// as the authentication reference documents.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::builder()
+    ///     .key_with_scopes("image-only", &["image"])
+    ///     .start()?;
+    /// let client = claid::Client::builder().api_key("image-only").base_url(server.url()).build()?;
+    /// assert_eq!(client.list_storages().unwrap_err().status(), Some(403));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn key_with_scopes(mut self, key: impl Into<String>, scopes: &[&str]) -> Self {
+        let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.scoped_keys.push((key.into(), scopes));
+        self
+    }
+
     /// A storage the server holds from the start (and again after
     /// [`MockServer::reset`]); seeds get ids 1, 2, ... in the order given.
     ///
@@ -90,9 +131,11 @@ impl MockServerBuilder {
         self
     }
 
-    /// Allows `requests` requests per `window`; past that, answers 429 until
-    /// the window ends. Every answer then carries `RateLimit-Limit`,
-    /// `RateLimit-Remaining` and `RateLimit-Reset`.
+    /// Allows `requests` requests per `window`; past that, answers 429 with
+    /// the documented body (`{"detail": {"error_code": "2001", "error_type":
+    /// "general", ...}}`) and `Retry-After` until the window ends. Every
+    /// answer of the API then carries `RateLimit-Limit` (`100, 100;w=60`),
+    /// `RateLimit-Remaining` and `RateLimit-Reset` (seconds).
     ///
     /// ```
     /// let server = claid::mock::MockServer::builder()
@@ -105,7 +148,20 @@ impl MockServerBuilder {
         self
     }
 
-    /// The port to listen on, on `127.0.0.1`; 0 (the default) picks a free one.
+    /// The address to listen on: an IP address or a name resolving to one
+    /// (default `127.0.0.1`). The admin API answers loopback clients only,
+    /// whatever the address.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::builder().host("::1").start();
+    /// # drop(server);
+    /// ```
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = host.into();
+        self
+    }
+
+    /// The port to listen on; 0 (the default) picks a free one.
     ///
     /// ```no_run
     /// let server = claid::mock::MockServer::builder().port(8080).start()?;
@@ -136,12 +192,44 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many bytes of each request body the journal keeps (default
+    /// [`DEFAULT_JOURNAL_BODY_LIMIT`]); a longer body is cut, and its
+    /// [`RecordedRequest::body_truncated`](super::RecordedRequest::body_truncated) set.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::builder().journal_body_limit(4).start()?;
+    /// server.client().create_storage(&claid::NewStorage::web_folder("site", "https://example.com/"))?;
+    /// assert_eq!(server.requests()[0].body, b"{\"na");
+    /// assert!(server.requests()[0].body_truncated);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn journal_body_limit(mut self, bytes: usize) -> Self {
+        self.journal_body_limit = bytes;
+        self
+    }
+
+    /// How long a connection may stay idle before it is closed, and how
+    /// long a request may take to arrive once it started (past that: 408
+    /// and the connection closed), and an answer to be taken (default
+    /// [`DEFAULT_TIMEOUT`]).
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::builder()
+    ///     .timeout(std::time::Duration::from_secs(5))
+    ///     .start()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
     /// Starts the server.
     ///
-    /// Fails with [`io::ErrorKind::InvalidInput`] when the key is empty or
-    /// not printable ASCII, or a seeded storage is one the API would refuse
-    /// (the message says why), and with the socket's error when the port
-    /// cannot be bound.
+    /// Fails with [`io::ErrorKind::InvalidInput`] when a key is empty or
+    /// not printable ASCII, the timeout is zero, the host names no address,
+    /// or a seeded storage is one the API would refuse (the message says
+    /// why), and with the socket's error when the port cannot be bound.
     ///
     /// ```
     /// use claid::{mock::MockServer, NewStorage};
@@ -154,11 +242,19 @@ impl MockServerBuilder {
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// ```
     pub fn start(self) -> io::Result<MockServer> {
-        if self.api_key.is_empty() || !self.api_key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(invalid(
-                "the emulator's API key must be non-empty printable ASCII without spaces",
-            ));
+        let mut keys = vec![(self.api_key, vec!["storage".to_owned(), "image".to_owned()])];
+        keys.extend(self.scoped_keys);
+        for (key, _) in &keys {
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(invalid(
+                    "the emulator's API keys must be non-empty printable ASCII without spaces",
+                ));
+            }
         }
+        if self.timeout.is_zero() {
+            return Err(invalid("the emulator's timeout must be longer than zero"));
+        }
+        let addr = resolve(&self.host, self.port)?;
         let seeds = self
             .seeds
             .iter()
@@ -172,14 +268,30 @@ impl MockServerBuilder {
                 )));
             }
         }
-        MockServer::launch(
-            self.api_key,
+        let state = State {
+            store: Store::seeded(&seeds),
+            journal: Journal::new(self.journal_limit, self.journal_body_limit),
+            faults: FaultQueue::default(),
+            limiter: self
+                .rate_limit
+                .map(|(limit, window)| RateLimiter::new(limit, window)),
+        };
+        let config = Config {
+            keys,
             seeds,
-            self.rate_limit,
-            self.port,
-            self.journal_limit,
-        )
+            timeout: self.timeout,
+        };
+        MockServer::launch(addr, Shared::new(config, state))
     }
+}
+
+/// The first address `host` names, with `port`.
+fn resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
+    let found = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| invalid(format!("the host {host:?} names no address: {e}")))?
+        .next();
+    found.ok_or_else(|| invalid(format!("the host {host:?} names no address")))
 }
 
 /// Checks a seed as the API checks a create body.

@@ -3,6 +3,8 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use serde_json::Value;
+
 use super::journal::RecordedRequest;
 
 /// Headers that frame an answer on the wire, which a fault cannot set.
@@ -56,7 +58,8 @@ pub struct Fault {
     pub(super) headers: Vec<(String, String)>,
     pub(super) body: Option<Vec<u8>>,
     times: usize,
-    only: Option<(String, String)>,
+    method: Option<String>,
+    path: Option<String>,
 }
 
 impl Fault {
@@ -67,7 +70,8 @@ impl Fault {
             headers: Vec::new(),
             body: None,
             times: 1,
-            only: None,
+            method: None,
+            path: None,
         }
     }
 
@@ -150,14 +154,9 @@ impl Fault {
     /// let same_id = claid::mock::Fault::status(500).header("x-request-id", "req-1");
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Fault {
-        assert!(
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':'),
-            "header name {name:?} is not a valid HTTP header name"
-        );
-        assert!(
-            value.bytes().all(|b| b.is_ascii_graphic() || b == b' '),
-            "header value {value:?} is not visible ASCII"
-        );
+        if let Err(problem) = check_header(name, value) {
+            panic!("{problem}");
+        }
         if !FRAMING_HEADERS.iter().any(|f| f.eq_ignore_ascii_case(name)) {
             self.headers.push((name.to_owned(), value.to_owned()));
         }
@@ -196,15 +195,105 @@ impl Fault {
     /// let fault = claid::mock::Fault::status(500).on("PATCH", "/v1/storage/storages/1");
     /// ```
     pub fn on(mut self, method: &str, path: &str) -> Fault {
-        self.only = Some((method.to_owned(), path.to_owned()));
+        self.method = Some(method.to_owned());
+        self.path = Some(path.to_owned());
         self
     }
 
     fn matches(&self, request: &RecordedRequest) -> bool {
-        self.only
+        self.method
             .as_ref()
-            .is_none_or(|(method, path)| request.is(method, path))
+            .is_none_or(|m| request.method.eq_ignore_ascii_case(m))
+            && self.path.as_ref().is_none_or(|p| request.path == *p)
     }
+
+    /// A fault from the admin API's JSON (`POST /_mock/faults`); the error
+    /// says which member is wrong and why.
+    pub(super) fn from_json(value: &Value) -> Result<Fault, String> {
+        let Value::Object(members) = value else {
+            return Err("a fault must be a JSON object".to_owned());
+        };
+        for key in members.keys() {
+            if !FAULT_MEMBERS.contains(&key.as_str()) {
+                return Err(format!(
+                    "unknown member {key:?}; a fault has {}",
+                    FAULT_MEMBERS.join(", ")
+                ));
+            }
+        }
+        let text = |key: &str| match members.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(format!("{key} must be a string")),
+        };
+        let number = |key: &str, range: std::ops::RangeInclusive<u64>| match members.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .filter(|n| range.contains(n))
+                .map(Some)
+                .ok_or_else(|| {
+                    format!(
+                        "{key} must be an integer from {} to {}",
+                        range.start(),
+                        range.end()
+                    )
+                }),
+        };
+        let status = number("status", 200..=599)?;
+        let action = text("action")?.unwrap_or("respond");
+        let mut fault = match (action, status) {
+            ("respond", Some(status)) => Fault::status(status as u16),
+            ("respond", None) => Fault::new(Outcome::Handled),
+            ("drop" | "truncate" | "non_json", Some(_)) => {
+                return Err(format!("status applies to the action respond only, not {action}"))
+            }
+            ("drop", None) => Fault::drop_connection(),
+            ("truncate", None) => Fault::truncated_body(),
+            ("non_json", None) => Fault::non_json_body(),
+            (other, _) => {
+                return Err(format!(
+                    "action must be respond, drop, truncate or non_json, not {other:?}"
+                ))
+            }
+        };
+        fault.times = number("times", 1..=u64::from(u32::MAX))?.unwrap_or(1) as usize;
+        fault.delay = Duration::from_millis(number("delay_ms", 0..=86_400_000)?.unwrap_or(0));
+        fault.method = text("method")?.map(str::to_owned);
+        fault.path = text("path")?.map(str::to_owned);
+        if let Some(body) = text("body")? {
+            fault.body = Some(body.as_bytes().to_vec());
+        }
+        match members.get("headers") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(headers)) => {
+                for (name, value) in headers {
+                    let Value::String(value) = value else {
+                        return Err(format!("headers.{name} must be a string"));
+                    };
+                    check_header(name, value)?;
+                    fault = fault.header(name, value);
+                }
+            }
+            Some(_) => return Err("headers must be an object of strings".to_owned()),
+        }
+        Ok(fault)
+    }
+}
+
+/// The members of a fault in the admin API's JSON.
+const FAULT_MEMBERS: [&str; 8] = [
+    "status", "times", "method", "path", "headers", "body", "delay_ms", "action",
+];
+
+fn check_header(name: &str, value: &str) -> Result<(), String> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+        return Err(format!("header name {name:?} is not a valid HTTP header name"));
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return Err(format!("header value {value:?} is not visible ASCII"));
+    }
+    Ok(())
 }
 
 /// The faults waiting for a request, in the order injected.

@@ -1,4 +1,8 @@
-//! What the emulator received, for tests to inspect.
+//! What the emulator received, for tests to inspect, in bounded memory.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::Serialize;
 
 /// One request as the emulator received it.
 ///
@@ -21,8 +25,12 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     /// The headers in the order received, names as sent.
     pub headers: Vec<(String, String)>,
-    /// The body; for a body over the 1 MiB limit, only its first 1 MiB and a byte.
+    /// The body, cut to the first
+    /// [`journal_body_limit`](super::MockServerBuilder::journal_body_limit)
+    /// bytes (64 KiB unless set).
     pub body: Vec<u8>,
+    /// Whether [`body`](RecordedRequest::body) was cut.
+    pub body_truncated: bool,
 }
 
 impl RecordedRequest {
@@ -61,5 +69,107 @@ impl RecordedRequest {
     /// Whether this request was `method path` (method in any case, path without query).
     pub(super) fn is(&self, method: &str, path: &str) -> bool {
         self.method.eq_ignore_ascii_case(method) && self.path == path
+    }
+}
+
+/// The journal as the admin API shows it: the body as text (invalid UTF-8
+/// replaced), and parsed when it is JSON.
+#[derive(Serialize)]
+pub(super) struct Shown<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    headers: &'a [(String, String)],
+    body: std::borrow::Cow<'a, str>,
+    body_truncated: bool,
+    json: Option<serde_json::Value>,
+}
+
+impl RecordedRequest {
+    pub(super) fn shown(&self) -> Shown<'_> {
+        Shown {
+            method: &self.method,
+            path: &self.path,
+            query: self.query.as_deref(),
+            headers: &self.headers,
+            body: String::from_utf8_lossy(&self.body),
+            body_truncated: self.body_truncated,
+            json: self.json(),
+        }
+    }
+}
+
+/// How many different method and path pairs are counted one by one; past
+/// that, requests to pairs not yet seen are counted from the journal only,
+/// so a client requesting ever new paths cannot grow memory without bound.
+pub(super) const MAX_COUNTED_PAIRS: usize = 4096;
+
+/// The last requests received, and how many of each were received in all.
+#[derive(Debug)]
+pub(super) struct Journal {
+    limit: usize,
+    body_limit: usize,
+    recent: VecDeque<RecordedRequest>,
+    /// By method (upper case) and path, for at most [`MAX_COUNTED_PAIRS`] pairs.
+    counts: HashMap<(String, String), usize>,
+    total: usize,
+}
+
+impl Journal {
+    pub fn new(limit: usize, body_limit: usize) -> Journal {
+        Journal {
+            limit,
+            body_limit,
+            recent: VecDeque::new(),
+            counts: HashMap::new(),
+            total: 0,
+        }
+    }
+
+    /// Records a copy of a request, its body cut to the journal's cap.
+    pub fn push(&mut self, request: &RecordedRequest) {
+        let key = (request.method.to_ascii_uppercase(), request.path.clone());
+        if let Some(count) = self.counts.get_mut(&key) {
+            *count += 1;
+        } else if self.counts.len() < MAX_COUNTED_PAIRS {
+            self.counts.insert(key, 1);
+        }
+        self.total += 1;
+        if self.limit == 0 {
+            return;
+        }
+        let kept = request.body.len().min(self.body_limit);
+        let copy = RecordedRequest {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            query: request.query.clone(),
+            headers: request.headers.clone(),
+            body: request.body[..kept].to_vec(),
+            body_truncated: request.body_truncated || kept < request.body.len(),
+        };
+        if self.recent.len() == self.limit {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(copy);
+    }
+
+    pub fn recent(&self) -> impl Iterator<Item = &RecordedRequest> {
+        self.recent.iter()
+    }
+
+    pub fn count(&self, method: &str, path: &str) -> usize {
+        let key = (method.to_ascii_uppercase(), path.to_owned());
+        match self.counts.get(&key) {
+            Some(count) => *count,
+            None => self.recent.iter().filter(|r| r.is(method, path)).count(),
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    pub fn clear(&mut self) {
+        *self = Journal::new(self.limit, self.body_limit);
     }
 }

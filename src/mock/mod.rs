@@ -31,13 +31,13 @@
 //! |---|---|---|---|
 //! | 413 | a body over 1 MiB (checked first) | `"413"` | `payload_too_large` |
 //! | 401 | missing or wrong key: the documented body, byte for byte | `"111"` | `auth` |
+//! | 403 | a key without the `storage` scope: "Not enough permissions." | `"403"` | `forbidden` |
 //! | 404 | unknown path, unknown storage id | `"404"` | `not_found` |
 //! | 405 | a method the path does not take (with `Allow`) | `"405"` | `method_not_allowed` |
 //! | 400 | a body that is not a JSON object, a malformed request (below) | `"400"` | `bad_request` |
 //! | 422 | failed validation, or an id that is not an integer | `"9000"` | `validation` |
 //! | 409 | a name another storage holds | `"409"` | `conflict` |
-//! | 429 | past the optional quota | `"429"` | `rate_limit` |
-//! | 505 | an HTTP version other than 1.0 and 1.1 | `"505"` | `server` |
+//! | 429 | past the optional quota: the documented body, under `detail` | `"2001"` | `general` |
 //!
 //! A 422 lists every problem at once, as the API documents it:
 //! `"error_message": "name: ensure this value has at most 50 characters. parameters.credentials.access_key: field required."`
@@ -45,53 +45,87 @@
 //!
 //! Storages get ids from 1 up, `created_at` in RFC 3339 UTC with
 //! microseconds (`2022-01-10T18:27:16.362118+00:00`), and never show their
-//! credentials. A patch merges `parameters` key by key into the stored ones
-//! and checks the result as a create would.
+//! credentials. Only the documented parameters are kept (`bucket`, `path`,
+//! `credentials` for `s3` and `gcs`, `base_url` for `web_folder`); others
+//! are ignored, as the service's model ignores them (the journal still
+//! shows them). `path` defaults to `""`; `null` for it is a 422 (it is a
+//! string). A patch's `parameters` is a whole parameters object of the
+//! storage's type, checked as on create, and replaces the stored one.
 //!
-//! A request whose head tiny_http could not take in (an HTTP version other
-//! than 1.0 and 1.1, a malformed request line or header, non-ASCII bytes in
-//! the head, a `Transfer-Encoding` other than `chunked`, an `Expect` other
-//! than `100-continue`) is answered in the same shape, by the relay in
-//! front of the HTTP server: 505 (`"505"`, `server`) for the version, 400
-//! (`"400"`, `bad_request`) for the rest, with `Connection: close`, after
-//! the answers to the requests before it on the connection. Such requests
-//! are not journaled.
+//! # HTTP
+//!
+//! One HTTP/1.1 layer, on a thread per connection: each request is parsed
+//! once (its head by `httparse`), pipelined requests are handled and
+//! answered in order, and each answer goes out in one write with Nagle's
+//! algorithm off. A request that cannot be served is answered in the
+//! documented error shape with `Connection: close`, not journaled, and
+//! the connection closed:
+//!
+//! | status | request |
+//! |---|---|
+//! | 400 | a malformed request line or header, a line ending in a bare LF, non-ASCII bytes in the head, a target that is not a path, a bad `Content-Length` (not digits, given twice, or with `Transfer-Encoding`), a malformed chunked body |
+//! | 408 | a head or body that stops arriving for the connection's [timeout](MockServerBuilder::timeout) |
+//! | 417 | an `Expect` other than `100-continue` |
+//! | 431 | a head over 16 KiB, or more than 100 header fields |
+//! | 501 | a transfer coding other than `chunked`; `Upgrade` (such as `h2c`, what `curl --http2` sends over `http://`): the request is not handled |
+//! | 503 | a connection past the 512 served at once |
+//! | 505 | an HTTP version other than 1.0 and 1.1 |
+//!
+//! A connection idle for the timeout (60 s unless set) is closed.
 //!
 //! # The journal
 //!
 //! [`MockServer::requests`] holds the last
 //! [`journal_limit`](MockServerBuilder::journal_limit) requests (10,000
-//! unless set), so a long-running server's memory stays bounded;
+//! unless set), each body cut to
+//! [`journal_body_limit`](MockServerBuilder::journal_body_limit) bytes
+//! (64 KiB unless set), so a long-running server's memory stays bounded;
 //! [`MockServer::request_count`] and [`MockServer::wait_for_requests`]
 //! count every request since the start or the last reset.
 //!
-//! # Faults and pipelining
+//! # Faults
 //!
-//! [`Fault::drop_connection`] and [`Fault::truncated_body`] close the
-//! connection after the answers to the requests before them on it, so a
-//! client that pipelines requests still gets those whole. Two things
-//! assume one request at a time per connection, as HTTP clients send them
-//! (this crate's among them): faults go to requests in the order they are
-//! handled, which for pipelined requests need not be the order sent, and a
-//! body too large even to drain (past 17 MiB) gets its 413 and the
-//! connection closed at once.
+//! Faults go to requests in the order they arrive, pipelined ones
+//! included. [`Fault::drop_connection`] and [`Fault::truncated_body`]
+//! close the connection after the answers to the requests before them on
+//! it. A body too large even to drain (past 17 MiB) gets its 413 and the
+//! connection closed.
+//!
+//! # The admin API
+//!
+//! On the same port, for tests in any language (never journaled, no key
+//! needed, loopback clients only; `{"data": ...}` answers, errors in the
+//! documented shape, 400 for bad input):
+//!
+//! - `POST /_mock/faults` queues a fault: `{"status": 503, "times": 2,
+//!   "method": "GET", "path": "/v1/storage/storages/1", "headers":
+//!   {"Retry-After": "0"}, "body": "...", "delay_ms": 0, "action":
+//!   "respond"}`, every member optional; `action` is `respond` (the
+//!   default: `status` instead of handling the request, or without
+//!   `status` the usual answer), `drop`, `truncate` or `non_json`, as the
+//!   [`Fault`] constructors of the same meaning.
+//! - `DELETE /_mock/faults` forgets the queued faults.
+//! - `GET /_mock/requests`: the journal, oldest first, each
+//!   `{"method", "path", "query", "headers": [[name, value], ...], "body"
+//!   (text), "body_truncated", "json" (the body parsed, or null)}`.
+//! - `POST /_mock/reset`: as [`MockServer::reset`].
+//! - `GET /_mock/storages`: the store, each credential shown as `"<redacted>"`.
 //!
 //! # Shutting down
 //!
 //! Dropping the server stops its listening port, closes every open
-//! connection and cuts delayed answers short, then joins the threads the
-//! emulator itself started (the relay's and the request handlers'), so a
-//! client still holding a pooled connection to it gets an error at once
-//! rather than a hang. The worker threads of tiny_http, the HTTP server
-//! inside, are not joined: tiny_http leaves them to end on their own,
-//! which they do within about five seconds.
+//! connection, cuts delayed answers short and joins every thread it
+//! started, so a client still holding a pooled connection to it gets an
+//! error at once rather than a hang.
 
+mod admin;
 mod builder;
 mod clock;
+mod dispatch;
 mod faults;
+mod http;
 mod journal;
 mod rate_limit;
-mod relay;
 mod reply;
 mod routes;
 mod server;
@@ -101,20 +135,16 @@ mod validate;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-pub use builder::{MockServerBuilder, DEFAULT_JOURNAL_LIMIT};
+pub use builder::{
+    MockServerBuilder, DEFAULT_JOURNAL_BODY_LIMIT, DEFAULT_JOURNAL_LIMIT, DEFAULT_TIMEOUT,
+};
 pub use faults::Fault;
 pub use journal::RecordedRequest;
 
-use faults::FaultQueue;
-use rate_limit::RateLimiter;
-use relay::Relay;
-use server::{lock, Journal, Shared, State, Stop};
-use store::Store;
-use validate::Fields;
+use server::{lock, Listener, Shared};
 
 use crate::{Client, Storage};
 
@@ -134,8 +164,7 @@ pub const DEFAULT_API_KEY: &str = "claid-mock-key";
 pub struct MockServer {
     url: String,
     shared: Arc<Shared>,
-    http: Arc<tiny_http::Server>,
-    dispatcher: Option<JoinHandle<()>>,
+    listener: Listener,
 }
 
 impl MockServer {
@@ -160,47 +189,25 @@ impl MockServer {
         MockServerBuilder::new()
     }
 
-    fn launch(
-        api_key: String,
-        seeds: Vec<Fields>,
-        rate_limit: Option<(u32, Duration)>,
-        port: u16,
-        journal_limit: usize,
-    ) -> io::Result<MockServer> {
-        let http = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
-        let backend = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| io::Error::other("tiny_http did not bind an IP address"))?;
-        let relay = Relay::start(port, backend)?;
-        let url = format!("http://{}/v1/", relay.addr());
-        let state = State {
-            store: Store::seeded(&seeds),
-            journal: Journal::new(journal_limit),
-            faults: FaultQueue::default(),
-            limiter: rate_limit.map(|(limit, window)| RateLimiter::new(limit, window)),
+    fn launch(addr: SocketAddr, shared: Shared) -> io::Result<MockServer> {
+        let shared = Arc::new(shared);
+        let listener = Listener::start(addr, &shared)?;
+        let bound = listener.addr();
+        // A server on every address is reached, from here, through loopback.
+        let shown = match bound.ip() {
+            std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+                SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, bound.port()))
+            }
+            std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+                SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, bound.port()))
+            }
+            _ => bound,
         };
-        let mut server = MockServer {
-            url,
-            shared: Arc::new(Shared {
-                api_key,
-                seeds,
-                state: Mutex::new(state),
-                stop: Stop::default(),
-                relay,
-                arrived: Condvar::new(),
-            }),
-            http: Arc::new(http),
-            dispatcher: None,
-        };
-        let http = Arc::clone(&server.http);
-        let shared = Arc::clone(&server.shared);
-        // On failure, dropping `server` closes the relay already listening.
-        let dispatcher = thread::Builder::new()
-            .name("claid-mock-dispatch".into())
-            .spawn(move || server::dispatch(&http, &shared))?;
-        server.dispatcher = Some(dispatcher);
-        Ok(server)
+        Ok(MockServer {
+            url: format!("http://{shown}/v1/"),
+            shared,
+            listener,
+        })
     }
 
     /// The base URL, `http://127.0.0.1:PORT/v1/`.
@@ -222,7 +229,7 @@ impl MockServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn addr(&self) -> SocketAddr {
-        self.shared.relay.addr()
+        self.listener.addr()
     }
 
     /// The key it accepts.
@@ -233,7 +240,7 @@ impl MockServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn api_key(&self) -> &str {
-        &self.shared.api_key
+        &self.shared.config.keys[0].0
     }
 
     /// A client with default options pointed at this server, with its key.
@@ -297,7 +304,7 @@ impl MockServer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.state).journal.recent()
+        lock(&self.shared.state).journal.recent().cloned().collect()
     }
 
     /// How many requests with this method (any case) and path (as on the
@@ -376,13 +383,7 @@ impl MockServer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reset(&self) {
-        let mut state = lock(&self.shared.state);
-        state.store = Store::seeded(&self.shared.seeds);
-        state.journal.clear();
-        state.faults.clear();
-        if let Some(limiter) = &mut state.limiter {
-            limiter.reset();
-        }
+        self.shared.reset();
     }
 }
 
@@ -396,15 +397,6 @@ impl fmt::Debug for MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
-        // Order matters: wake delayed answers, close every connection (which
-        // ends the relay's threads and unblocks the handlers' reads and
-        // writes), then release the dispatcher from tiny_http's queue; it
-        // joins the handlers.
-        self.shared.stop.stop();
-        self.shared.relay.shutdown();
-        self.http.unblock();
-        if let Some(dispatcher) = self.dispatcher.take() {
-            let _ = dispatcher.join();
-        }
+        self.listener.stop(&self.shared);
     }
 }

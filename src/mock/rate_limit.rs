@@ -17,6 +17,8 @@ pub(super) struct RateLimiter {
 pub(super) struct Verdict {
     pub allowed: bool,
     pub limit: u32,
+    /// The window's length in whole seconds, rounded up.
+    pub window_secs: u64,
     pub remaining: u32,
     /// Whole seconds until the window ends, rounded up.
     pub reset_secs: u64,
@@ -49,6 +51,7 @@ impl RateLimiter {
         Verdict {
             allowed,
             limit: self.limit,
+            window_secs: self.window.as_millis().div_ceil(1000) as u64,
             remaining: self.limit - self.used,
             reset_secs: left.as_millis().div_ceil(1000) as u64,
         }
@@ -76,5 +79,20 @@ mod tests {
         assert!(!v.allowed && v.remaining == 0 && v.reset_secs == 9);
         let v = limiter.admit(t0 + Duration::from_secs(10));
         assert!(v.allowed && v.remaining == 1 && v.reset_secs == 10);
+    }
+}
+
+impl Verdict {
+    /// The `RateLimit-*` headers in the forms the rate-limit reference
+    /// documents: `RateLimit-Limit` as a structured list (`120, 120;w=60`).
+    pub fn headers(&self) -> [(&'static str, String); 3] {
+        [
+            (
+                "RateLimit-Limit",
+                format!("{}, {};w={}", self.limit, self.limit, self.window_secs),
+            ),
+            ("RateLimit-Remaining", self.remaining.to_string()),
+            ("RateLimit-Reset", self.reset_secs.to_string()),
+        ]
     }
 }

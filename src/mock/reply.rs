@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::http::reason_phrase;
+
 /// An answer: status, extra headers and body bytes.
 #[derive(Debug)]
 pub(super) struct Reply {
@@ -41,16 +43,42 @@ impl Reply {
         Reply::error(401, "111", "auth", "Authorization is required.", Map::new())
     }
 
+    /// The answer to a key without the `storage` scope, with the
+    /// documented message.
+    pub fn forbidden() -> Reply {
+        Reply::status(403, "Not enough permissions.")
+    }
+
+    /// The documented 429: the error object wrapped in `detail`, code
+    /// `"2001"`, type `"general"` (the rate-limit reference).
+    pub fn rate_limited(message: String) -> Reply {
+        Reply::json(
+            429,
+            &Detail {
+                detail: ErrorBody {
+                    error_code: "2001",
+                    error_type: "general",
+                    error_message: message,
+                    error_details: Map::new(),
+                },
+            },
+        )
+    }
+
     /// An error whose code and type follow from the status alone; what
     /// faults and the routing layer answer.
     pub fn status(status: u16, message: impl Into<String>) -> Reply {
         let error_type = match status {
             400 => "bad_request",
+            403 => "forbidden",
             404 => "not_found",
             405 => "method_not_allowed",
+            408 => "request_timeout",
             409 => "conflict",
             413 => "payload_too_large",
+            417 => "expectation_failed",
             429 => "rate_limit",
+            431 => "header_too_large",
             500..=599 => "server",
             _ => "error",
         };
@@ -59,8 +87,10 @@ impl Reply {
 
     /// The same error as [`Reply::status`], with the standard reason as its message.
     pub fn reason(status: u16) -> Reply {
-        let reason = tiny_http::StatusCode(status).default_reason_phrase();
-        Reply::status(status, format!("{reason}."))
+        match reason_phrase(status) {
+            "" => Reply::status(status, format!("HTTP status {status}.")),
+            reason => Reply::status(status, format!("{reason}.")),
+        }
     }
 
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Reply {
@@ -80,6 +110,11 @@ impl Reply {
 #[derive(Serialize)]
 struct Envelope<T> {
     data: T,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    detail: ErrorBody<'a>,
 }
 
 /// A struct rather than a `serde_json::Value`, whose keys would come out sorted.

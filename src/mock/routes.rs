@@ -7,9 +7,6 @@ use super::reply::Reply;
 use super::store::{NameTaken, Store};
 use super::validate::{self, STORAGE_TYPES};
 
-/// The largest request body accepted; a larger one is answered 413.
-pub(super) const MAX_REQUEST_BODY: usize = 1024 * 1024;
-
 enum Route<'a> {
     StorageTypes,
     Storages,
@@ -41,17 +38,20 @@ impl Route<'_> {
 ///
 /// The checks run in the order a gateway in front of the API would make
 /// them: body size, then the key, then the route, then the request itself.
+/// `keys` are the accepted keys with their scopes.
 pub(super) fn answer(
     store: &mut Store,
-    api_key: &str,
+    keys: &[(String, Vec<String>)],
     request: &RecordedRequest,
     oversized: bool,
 ) -> Reply {
     if oversized {
         return Reply::status(413, "The request body is larger than 1 MiB.");
     }
-    if !authorized(request, api_key) {
-        return Reply::unauthorized();
+    match scopes(request, keys) {
+        None => return Reply::unauthorized(),
+        Some(scopes) if !scopes.iter().any(|s| s == "storage") => return Reply::forbidden(),
+        Some(_) => {}
     }
     let Some(route) = Route::resolve(&request.path) else {
         return Reply::status(404, format!("No endpoint at {}.", request.path));
@@ -79,11 +79,15 @@ pub(super) fn answer(
     }
 }
 
-fn authorized(request: &RecordedRequest, api_key: &str) -> bool {
-    request
-        .header("authorization")
-        .and_then(|v| v.split_once(' '))
-        .is_some_and(|(scheme, key)| scheme.eq_ignore_ascii_case("bearer") && key == api_key)
+/// The scopes of the bearer key the request carries, when it is one of `keys`.
+fn scopes<'a>(request: &RecordedRequest, keys: &'a [(String, Vec<String>)]) -> Option<&'a [String]> {
+    let (scheme, sent) = request.header("authorization")?.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    keys.iter()
+        .find(|(key, _)| key == sent)
+        .map(|(_, scopes)| scopes.as_slice())
 }
 
 fn create(store: &mut Store, body: &[u8]) -> Reply {

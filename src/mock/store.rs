@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::clock;
 use super::validate::Fields;
+use crate::storage::REDACTED;
 
 /// The storages, by id; ids count up from 1 and are never reused until a reset.
 #[derive(Debug)]
@@ -43,6 +44,25 @@ impl Store {
     /// Every storage as the API shows it, oldest first.
     pub fn list(&self) -> Vec<Shown> {
         self.records.iter().map(|(id, r)| r.render(*id)).collect()
+    }
+
+    /// Every storage as the admin API shows it: as listed, with each
+    /// credential's value replaced by a redaction marker.
+    pub fn list_redacted(&self) -> Vec<Value> {
+        self.records
+            .iter()
+            .map(|(id, r)| {
+                let mut shown = serde_json::to_value(r.render(*id)).unwrap_or_default();
+                if let Some(Value::Object(credentials)) = r.fields.parameters.get("credentials") {
+                    let redacted: Map<String, Value> = credentials
+                        .keys()
+                        .map(|k| (k.clone(), Value::String(REDACTED.to_owned())))
+                        .collect();
+                    shown["parameters"]["credentials"] = Value::Object(redacted);
+                }
+                shown
+            })
+            .collect()
     }
 
     pub fn get(&self, id: i64) -> Option<Shown> {

@@ -47,11 +47,13 @@ impl Problems {
 pub(super) struct Fields {
     pub name: String,
     pub storage_type: String,
-    /// As received, credentials included; the store leaves them out of answers.
+    /// The documented parameters of the type, credentials included (the
+    /// store leaves them out of answers); other fields were dropped.
     pub parameters: Map<String, Value>,
 }
 
-/// Checks a create body: every field required, parameters checked against the type.
+/// Checks a create body: every field required, parameters checked against
+/// the type. Fields the documented model does not have are ignored.
 pub(super) fn check_create(body: &Map<String, Value>) -> Result<Fields, Problems> {
     let mut problems = Problems::default();
     let name = required(body, "name", "name", &mut problems).and_then(|v| name(v, &mut problems));
@@ -59,14 +61,15 @@ pub(super) fn check_create(body: &Map<String, Value>) -> Result<Fields, Problems
         required(body, "type", "type", &mut problems).and_then(|v| storage_type(v, &mut problems));
     let parameters = required(body, "parameters", "parameters", &mut problems)
         .and_then(|v| object(v, "parameters", &mut problems));
-    if let (Some(t), Some(p)) = (storage_type, parameters) {
-        check_parameters(t, p, &mut problems);
-    }
+    let parameters = match (storage_type, parameters) {
+        (Some(t), Some(p)) => Some(check_parameters(t, p, &mut problems)),
+        _ => None,
+    };
     match (name, storage_type, parameters) {
         (Some(name), Some(storage_type), Some(parameters)) if problems.0.is_empty() => Ok(Fields {
             name: name.to_owned(),
             storage_type: storage_type.to_owned(),
-            parameters: parameters.clone(),
+            parameters,
         }),
         _ => Err(problems),
     }
@@ -74,9 +77,10 @@ pub(super) fn check_create(body: &Map<String, Value>) -> Result<Fields, Problems
 
 /// Checks a patch body against the storage it changes and gives the result.
 ///
-/// Fields present are checked as on create; `parameters` are merged key by
-/// key into the stored ones, and the merged set is checked against the
-/// resulting type whenever the type or the parameters change.
+/// Fields present are checked as on create. `parameters`, when given, is a
+/// whole parameters object of the resulting type (the reference types it
+/// so) and replaces the stored one; a new `type` without `parameters`
+/// checks the stored parameters against that type.
 pub(super) fn check_patch(body: &Map<String, Value>, current: &Fields) -> Result<Fields, Problems> {
     let mut problems = Problems::default();
     let mut next = current.clone();
@@ -93,15 +97,16 @@ pub(super) fn check_patch(body: &Map<String, Value>, current: &Fields) -> Result
             None => consistent = false,
         }
     }
-    if let Some(v) = body.get("parameters") {
-        match object(v, "parameters", &mut problems) {
-            Some(p) => next.parameters.extend(p.clone()),
-            None => consistent = false,
-        }
-    }
+    let parameters = match body.get("parameters") {
+        Some(v) => object(v, "parameters", &mut problems),
+        None => Some(&current.parameters),
+    };
     let reshaped = body.contains_key("type") || body.contains_key("parameters");
-    if reshaped && consistent {
-        check_parameters(&next.storage_type, &next.parameters, &mut problems);
+    match parameters {
+        Some(p) if reshaped && consistent => {
+            next.parameters = check_parameters(&next.storage_type, p, &mut problems);
+        }
+        _ => {}
     }
     if problems.0.is_empty() {
         Ok(next)
@@ -110,13 +115,30 @@ pub(super) fn check_patch(body: &Map<String, Value>, current: &Fields) -> Result
     }
 }
 
-fn check_parameters(storage_type: &str, parameters: &Map<String, Value>, problems: &mut Problems) {
+/// Checks parameters against their type; gives the documented fields only,
+/// with `path` defaulting to `""`.
+fn check_parameters(
+    storage_type: &str,
+    parameters: &Map<String, Value>,
+    problems: &mut Problems,
+) -> Map<String, Value> {
+    let mut kept = Map::new();
+    let mut keep = |key: &str, value: Option<&str>| {
+        if let Some(value) = value {
+            kept.insert(key.to_owned(), Value::String(value.to_owned()));
+        }
+    };
     match storage_type {
         "s3" | "gcs" => {
-            required_string(parameters, "bucket", "parameters.bucket", problems);
-            if let Some(path) = parameters.get("path").filter(|v| !v.is_null()) {
-                string(path, "parameters.path", problems);
-            }
+            keep(
+                "bucket",
+                required_string(parameters, "bucket", "parameters.bucket", problems),
+            );
+            let path = match parameters.get("path") {
+                Some(v) => string(v, "parameters.path", problems),
+                None => Some(""),
+            };
+            keep("path", path);
             let credentials = required(
                 parameters,
                 "credentials",
@@ -125,24 +147,24 @@ fn check_parameters(storage_type: &str, parameters: &Map<String, Value>, problem
             )
             .and_then(|v| object(v, "parameters.credentials", problems));
             if let Some(c) = credentials {
-                required_string(
-                    c,
-                    "access_key",
-                    "parameters.credentials.access_key",
-                    problems,
-                );
-                required_string(
-                    c,
-                    "secret_access_key",
-                    "parameters.credentials.secret_access_key",
-                    problems,
-                );
+                let mut secrets = Map::new();
+                for key in ["access_key", "secret_access_key"] {
+                    let path = format!("parameters.credentials.{key}");
+                    if let Some(v) = required_string(c, key, &path, problems) {
+                        secrets.insert(key.to_owned(), Value::String(v.to_owned()));
+                    }
+                }
+                kept.insert("credentials".to_owned(), Value::Object(secrets));
             }
         }
         _ => {
-            required_string(parameters, "base_url", "parameters.base_url", problems);
+            keep(
+                "base_url",
+                required_string(parameters, "base_url", "parameters.base_url", problems),
+            );
         }
     }
+    kept
 }
 
 fn name<'a>(value: &'a Value, problems: &mut Problems) -> Option<&'a str> {
@@ -192,10 +214,13 @@ fn required<'a>(
     value
 }
 
-fn required_string(map: &Map<String, Value>, key: &str, path: &str, problems: &mut Problems) {
-    if let Some(v) = required(map, key, path, problems) {
-        string(v, path, problems);
-    }
+fn required_string<'a>(
+    map: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+    problems: &mut Problems,
+) -> Option<&'a str> {
+    required(map, key, path, problems).and_then(|v| string(v, path, problems))
 }
 
 fn string<'a>(value: &'a Value, path: &str, problems: &mut Problems) -> Option<&'a str> {
