@@ -2,76 +2,183 @@
 //! for trying the API by hand or testing clients written in other languages.
 //!
 //! ```text
-//! cargo run --features mock --bin claid-mock -- --port 8080 --api-key KEY
+//! cargo install --path . --features mock     # or: cargo run --features mock --bin claid-mock --
+//! claid-mock --port 0 --api-key KEY --seed storages.json --rate-limit 120/60
 //! ```
 //!
 //! The first line it prints on stdout is its base URL, so a script can start
-//! it with `--port 0` and read where it listens. It serves until interrupted,
-//! journaling only the last [`JOURNAL_LIMIT`] requests, so that memory stays
-//! bounded however long it runs.
+//! it with `--port 0` and read where it listens. It serves until interrupted
+//! (SIGINT or SIGTERM end the process), journaling only the last
+//! [`JOURNAL_LIMIT`] requests, so that memory stays bounded however long it
+//! runs. Every option can also come from the environment; an argument wins.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 use std::thread;
+use std::time::Duration;
 
-use claid::mock::{MockServer, DEFAULT_API_KEY};
+use claid::mock::{MockServer, MockServerBuilder, DEFAULT_API_KEY};
+use claid::NewStorage;
 
-/// How many requests the server's journal keeps: nothing reads it here.
+/// How many requests the server's journal keeps (`GET /_mock/requests`).
 const JOURNAL_LIMIT: usize = 1_000;
 
+/// The port it listens on unless told otherwise; fixed, so that scripts and
+/// docs can name it.
+const DEFAULT_PORT: u16 = 12480;
+
 const USAGE: &str = "\
-usage: claid-mock [--port PORT] [--api-key KEY]
+usage: claid-mock [--host HOST] [--port PORT] [--api-key KEY] [--seed FILE]
+                  [--rate-limit N/SECONDS]
 
-Serves an in-memory emulator of the Claid Storage API on 127.0.0.1 until
-interrupted. The first line printed is the base URL, e.g.
-http://127.0.0.1:8080/v1/
+Serves an in-memory emulator of the Claid Storage API until interrupted. The
+first line printed is the base URL, e.g. http://127.0.0.1:12480/v1/
 
-  --port PORT     port to listen on; 0 (the default) picks a free one
-  --api-key KEY   the only key accepted as `Authorization: Bearer KEY`
-                  (default: claid-mock-key)
-  -h, --help      print this help";
+  --host HOST             address to listen on (default 127.0.0.1)      CLAID_MOCK_HOST
+  --port PORT             port; 0 picks a free one (default 12480)      CLAID_MOCK_PORT
+  --api-key KEY           the key accepted as `Authorization: Bearer KEY`
+                          (default claid-mock-key)                      CLAID_MOCK_API_KEY
+  --seed FILE             a JSON array of storages in the create shape,
+                          held from the start and after each reset      CLAID_MOCK_SEED
+  --rate-limit N/SECONDS  allow N requests per SECONDS, then answer 429  CLAID_MOCK_RATE_LIMIT
+  -V, --version           print the version
+  -h, --help              print this help
 
+Admin API on the same port (loopback clients only): POST/DELETE /_mock/faults,
+GET /_mock/requests, POST /_mock/reset, GET /_mock/storages.";
+
+#[derive(Debug)]
 struct Options {
+    host: String,
     port: u16,
     api_key: String,
+    seed: Option<OsString>,
+    rate_limit: Option<(u32, Duration)>,
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
-    let mut options = Options {
-        port: 0,
-        api_key: DEFAULT_API_KEY.to_owned(),
+enum Command {
+    Serve(Options),
+    Help,
+    Version,
+}
+
+/// Reads the options from the arguments, then from the environment for
+/// those not given.
+fn parse(
+    args: impl IntoIterator<Item = OsString>,
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Result<Command, String> {
+    use lexopt::prelude::*;
+
+    let mut given: Vec<(&'static str, OsString)> = Vec::new();
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        let option = match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('V') | Long("version") => return Ok(Command::Version),
+            Long("host") => "host",
+            Long("port") => "port",
+            Long("api-key") => "api-key",
+            Long("seed") => "seed",
+            Long("rate-limit") => "rate-limit",
+            other => return Err(other.unexpected().to_string()),
+        };
+        let value = parser.value().map_err(|e| e.to_string())?;
+        given.push((option, value));
+    }
+    let value = |option: &str, variable: &str| -> Result<Option<(String, String)>, String> {
+        let (source, raw) = match given.iter().rev().find(|(o, _)| *o == option) {
+            Some((_, raw)) => (format!("--{option}"), raw.clone()),
+            None => match env(variable) {
+                Some(raw) => (variable.to_owned(), raw),
+                None => return Ok(None),
+            },
+        };
+        let text = raw
+            .into_string()
+            .map_err(|_| format!("{source} is not valid UTF-8"))?;
+        Ok(Some((source, text)))
     };
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
-            None => (arg, None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--port" => {
-                let raw = value()?;
-                options.port = raw
-                    .parse()
-                    .map_err(|_| format!("--port wants a number from 0 to 65535, got {raw:?}"))?;
-            }
-            "--api-key" => options.api_key = value()?,
-            other => return Err(format!("unknown argument {other:?}")),
+    let host = value("host", "CLAID_MOCK_HOST")?.map_or_else(|| "127.0.0.1".to_owned(), |v| v.1);
+    let port = match value("port", "CLAID_MOCK_PORT")? {
+        None => DEFAULT_PORT,
+        Some((source, raw)) => raw
+            .parse()
+            .map_err(|_| format!("{source} wants a port from 0 to 65535, got {raw:?}"))?,
+    };
+    let api_key =
+        value("api-key", "CLAID_MOCK_API_KEY")?.map_or_else(|| DEFAULT_API_KEY.to_owned(), |v| v.1);
+    let seed = match given.iter().rev().find(|(o, _)| *o == "seed") {
+        Some((_, path)) => Some(path.clone()),
+        None => env("CLAID_MOCK_SEED"),
+    };
+    let rate_limit = match value("rate-limit", "CLAID_MOCK_RATE_LIMIT")? {
+        None => None,
+        Some((source, raw)) => Some(rate_limit(&raw).ok_or_else(|| {
+            format!("{source} wants N/SECONDS with both whole numbers from 1, e.g. 120/60; got {raw:?}")
+        })?),
+    };
+    Ok(Command::Serve(Options {
+        host,
+        port,
+        api_key,
+        seed,
+        rate_limit,
+    }))
+}
+
+fn rate_limit(raw: &str) -> Option<(u32, Duration)> {
+    let (requests, seconds) = raw.split_once('/')?;
+    let requests: u32 = requests.trim().parse().ok().filter(|n| *n > 0)?;
+    let seconds: u64 = seconds.trim().parse().ok().filter(|s| *s > 0)?;
+    Some((requests, Duration::from_secs(seconds)))
+}
+
+/// The storages of a seed file: a JSON array of create bodies.
+fn seeds(path: &OsString) -> Result<Vec<NewStorage>, String> {
+    let shown = std::path::Path::new(path).display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the seed file {shown}: {e}"))?;
+    let items: Vec<serde_json::Value> = serde_json::from_str(&text).map_err(|e| {
+        format!("the seed file {shown} is not a JSON array of storages: {e}")
+    })?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            NewStorage::from_json(&item.to_string())
+                .map_err(|e| format!("storage {} of the seed file {shown}: {e}", i + 1))
+        })
+        .collect()
+}
+
+fn start(options: Options) -> Result<MockServer, String> {
+    let mut builder: MockServerBuilder = MockServer::builder()
+        .host(options.host)
+        .port(options.port)
+        .api_key(options.api_key)
+        .journal_limit(JOURNAL_LIMIT);
+    if let Some(path) = &options.seed {
+        for storage in seeds(path)? {
+            builder = builder.storage(storage);
         }
     }
-    Ok(Some(options))
+    if let Some((requests, window)) = options.rate_limit {
+        builder = builder.rate_limit(requests, window);
+    }
+    builder.start().map_err(|e| format!("could not start: {e}"))
 }
 
 fn main() -> ExitCode {
-    let options = match parse(std::env::args().skip(1)) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
+    let options = match parse(std::env::args_os().skip(1), |name| std::env::var_os(name)) {
+        Ok(Command::Serve(options)) => options,
+        Ok(Command::Help) => {
             println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("claid-mock {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
         Err(message) => {
@@ -79,15 +186,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let server = match MockServer::builder()
-        .port(options.port)
-        .api_key(options.api_key)
-        .journal_limit(JOURNAL_LIMIT)
-        .start()
-    {
+    let server = match start(options) {
         Ok(server) => server,
-        Err(e) => {
-            eprintln!("claid-mock: could not start: {e}");
+        Err(message) => {
+            eprintln!("claid-mock: {message}");
             return ExitCode::FAILURE;
         }
     };
@@ -105,7 +207,7 @@ fn main() -> ExitCode {
         server.api_key()
     );
     // The server runs on its own threads; this one only keeps it alive, and
-    // the default signal handling ends the process on Ctrl-C.
+    // the default signal handling ends the process on SIGINT and SIGTERM.
     loop {
         thread::park();
     }

@@ -130,9 +130,14 @@ impl Connection {
         };
         self.buffer.drain(..head_len);
         if let Some(framing) = framing {
-            let oversized_length = matches!(framing, Framing::Length(n) if n > MAX_BODY as u64);
-            if expects_continue && oversized_length {
-                // Answered before the body is sent: the client need not send it.
+            let announced = match framing {
+                Framing::Length(n) => n,
+                Framing::Chunked => 0,
+            };
+            if announced > MAX_BODY as u64 + 1 + MAX_DRAIN
+                || (expects_continue && announced > MAX_BODY as u64)
+            {
+                // Too large to read: answered at once, the body unread.
                 request.oversized = true;
                 request.keep_alive = false;
                 return Ok(request);
@@ -144,7 +149,7 @@ impl Connection {
                 Framing::Length(n) => self.read_sized(n, &mut request.body, deadline)?,
                 Framing::Chunked => self.read_chunked(&mut request.body, deadline)?,
             };
-            request.oversized = request.body.len() > MAX_BODY;
+            request.oversized = !complete || request.body.len() > MAX_BODY;
             request.keep_alive &= complete;
         }
         Ok(request)
@@ -238,9 +243,9 @@ impl Connection {
         Ok(Some((request, framing, expects_continue, head_len)))
     }
 
-    /// Reads a body of `length` bytes: the first [`MAX_BODY`] + 1 into
-    /// `body`, then up to [`MAX_DRAIN`] more thrown away. False when some of
-    /// it was left unread.
+    /// Reads a body of `length` bytes (at most [`MAX_BODY`] + 1 +
+    /// [`MAX_DRAIN`]): the first [`MAX_BODY`] + 1 into `body`, the rest
+    /// thrown away. Always whole: true.
     fn read_sized(
         &mut self,
         length: u64,
@@ -248,13 +253,14 @@ impl Connection {
         deadline: Instant,
     ) -> Result<bool, Failure> {
         let kept = length.min(MAX_BODY as u64 + 1);
-        let drained = (length - kept).min(MAX_DRAIN);
         self.take(kept, Some(body), deadline)?;
-        self.take(drained, None, deadline)?;
-        Ok(kept + drained == length)
+        self.take(length - kept, None, deadline)?;
+        Ok(true)
     }
 
-    /// Reads a chunked body, keeping and draining as [`Connection::read_sized`] does.
+    /// Reads a chunked body, keeping and draining as [`Connection::read_sized`]
+    /// does; false, and the rest left unread, once a chunk would take it
+    /// past [`MAX_BODY`] + 1 + [`MAX_DRAIN`].
     fn read_chunked(&mut self, body: &mut Vec<u8>, deadline: Instant) -> Result<bool, Failure> {
         let mut drained = 0u64;
         loop {
@@ -264,12 +270,13 @@ impl Connection {
                 return Ok(true);
             }
             let room = (MAX_BODY as u64 + 1).saturating_sub(body.len() as u64);
+            if size > room + (MAX_DRAIN - drained) {
+                // Past what is ever read: answered at once, the rest unread.
+                return Ok(false);
+            }
             let kept = size.min(room);
             self.take(kept, Some(body), deadline)?;
             let rest = size - kept;
-            if drained + rest > MAX_DRAIN {
-                return Ok(false);
-            }
             self.take(rest, None, deadline)?;
             drained += rest;
             self.expect_crlf(deadline)?;
