@@ -357,12 +357,14 @@ fn wait_for_requests_sees_a_request_sent_from_another_thread() {
     let server = MockServer::start().unwrap();
     server.inject(Fault::delay(Duration::from_secs(3600)));
     let client = client(&server, 0);
-    let sender = thread::spawn(move || client.list_storages().is_err());
+    let sender = thread::spawn(move || client.list_storages());
     assert!(server.wait_for_requests(1, Duration::from_secs(10)));
     assert_eq!(server.request_count("GET", STORAGES), 1);
-    // Dropping the server cuts the delay short: the client gets an error.
+    // Dropping the server cuts the delay short: the connection closes
+    // without an answer, a transport error (not a timeout: the client's is 30 s).
     drop(server);
-    assert!(sender.join().unwrap());
+    let err = sender.join().unwrap().unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
 }
 
 #[test]
@@ -402,9 +404,9 @@ fn a_204_or_304_fault_has_no_body() {
         assert!(raw.body.is_empty(), "{status}: {:?}", raw.text());
         assert!(raw.header("x-request-id").is_some());
     }
-    // A kept-alive connection stays in step after a 204. (Pipelined requests
-    // are handled in parallel: `on` makes sure the fault hits the first.)
-    server.inject(Fault::status(204).on("GET", STORAGES));
+    // A kept-alive connection stays in step after a 204. Pipelined requests
+    // are handled in order, so an untargeted fault hits the first.
+    server.inject(Fault::status(204));
     let auth = format!("Bearer {}", server.api_key());
     let first = String::from_utf8(request("GET", STORAGES, &[("Authorization", &auth)], None))
         .unwrap()
@@ -510,4 +512,38 @@ fn a_fault_body_ending_in_nul_bytes_arrives_whole_on_a_kept_alive_connection() {
     let mut body = [0; 8];
     stream.read_exact(&mut body).unwrap();
     assert_eq!(&body, b"binary\0\0");
+}
+
+#[test]
+fn pipelined_requests_take_faults_in_the_order_sent() {
+    let server = MockServer::start().unwrap();
+    server.inject(Fault::delay(Duration::from_millis(30)));
+    server.inject(Fault::status(503));
+    server.inject(Fault::status(500));
+    let auth = format!("Bearer {}", server.api_key());
+    let keep_alive = |path| {
+        String::from_utf8(request("GET", path, &[("Authorization", &auth)], None))
+            .unwrap()
+            .replace("Connection: close\r\n", "")
+            .into_bytes()
+    };
+    let last = request("GET", TYPES, &[("Authorization", &auth)], None);
+    let bytes = exchange(
+        &server,
+        &[
+            keep_alive(STORAGES),
+            keep_alive(TYPES),
+            keep_alive(STORAGES),
+            last,
+        ]
+        .concat(),
+    );
+    let statuses: Vec<u16> = mock_support::answers(&bytes)
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    // The delayed first answer holds the others back, in order.
+    assert_eq!(statuses, [200, 503, 500, 200]);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, [STORAGES, TYPES, STORAGES, TYPES]);
 }

@@ -443,7 +443,12 @@ fn unknown_fields_are_ignored_but_journaled_and_credentials_never_come_back() {
     // Only the documented fields, `path` defaulting to "".
     let expected = json!({"bucket": "b", "path": ""});
     assert_eq!(data(&created)["parameters"], expected);
-    let members: Vec<String> = data(&created).as_object().unwrap().keys().cloned().collect();
+    let members: Vec<String> = data(&created)
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     assert_eq!(members.len(), 5, "{members:?}");
     for member in ["id", "name", "type", "parameters", "created_at"] {
         assert!(members.iter().any(|m| m == member), "{members:?}");
@@ -609,7 +614,9 @@ fn patch_changes_what_is_given_and_checks_it_like_create() {
         &server,
         "PATCH",
         one,
-        Some(r#"{"parameters":{"bucket":"other","region":"eu","credentials":{"access_key":"AK2","secret_access_key":"NEW-SECRET"}}}"#),
+        Some(
+            r#"{"parameters":{"bucket":"other","region":"eu","credentials":{"access_key":"AK2","secret_access_key":"NEW-SECRET"}}}"#,
+        ),
     );
     assert!(!patched.text().contains("NEW-SECRET"));
     assert_eq!(
@@ -794,7 +801,9 @@ fn a_quota_adds_ratelimit_headers_and_answers_the_documented_429_past_it() {
     let detail = &body["detail"];
     assert_eq!(detail["error_code"], "2001");
     assert_eq!(detail["error_type"], "general");
-    assert!(detail["error_message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(detail["error_message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
     assert_eq!(detail["error_details"], json!({}));
     assert_eq!(detail.as_object().unwrap().len(), 4, "{body}");
     assert_eq!(third.header("Retry-After"), third.header("RateLimit-Reset"));
@@ -842,7 +851,13 @@ fn a_key_without_the_storage_scope_gets_403() {
     );
     assert_eq!(other.status, 200);
     // An unknown key is still 401.
-    let unknown = call_with(&server, "GET", STORAGES, &[("Authorization", "Bearer nope")], None);
+    let unknown = call_with(
+        &server,
+        "GET",
+        STORAGES,
+        &[("Authorization", "Bearer nope")],
+        None,
+    );
     assert_eq!(unknown.status, 401);
 }
 

@@ -116,7 +116,9 @@ fn parse(
     let rate_limit = match value("rate-limit", "CLAID_MOCK_RATE_LIMIT")? {
         None => None,
         Some((source, raw)) => Some(rate_limit(&raw).ok_or_else(|| {
-            format!("{source} wants N/SECONDS with both whole numbers from 1, e.g. 120/60; got {raw:?}")
+            format!(
+                "{source} wants N/SECONDS with both whole numbers from 1, e.g. 120/60; got {raw:?}"
+            )
         })?),
     };
     Ok(Command::Serve(Options {
@@ -140,9 +142,8 @@ fn seeds(path: &OsString) -> Result<Vec<NewStorage>, String> {
     let shown = std::path::Path::new(path).display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the seed file {shown}: {e}"))?;
-    let items: Vec<serde_json::Value> = serde_json::from_str(&text).map_err(|e| {
-        format!("the seed file {shown} is not a JSON array of storages: {e}")
-    })?;
+    let items: Vec<serde_json::Value> = serde_json::from_str(&text)
+        .map_err(|e| format!("the seed file {shown} is not a JSON array of storages: {e}"))?;
     items
         .iter()
         .enumerate()

@@ -12,7 +12,13 @@ use super::reply::Reply;
 use super::server::{lock, Shared};
 
 /// Answers an admin request.
-pub(super) fn answer(shared: &Shared, method: &str, path: &str, body: &[u8], oversized: bool) -> Reply {
+pub(super) fn answer(
+    shared: &Shared,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    oversized: bool,
+) -> Reply {
     let allowed: &[&str] = match path {
         "/_mock/faults" => &["POST", "DELETE"],
         "/_mock/requests" | "/_mock/storages" => &["GET"],

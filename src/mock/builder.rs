@@ -41,6 +41,7 @@ pub struct MockServerBuilder {
     journal_limit: usize,
     journal_body_limit: usize,
     timeout: Duration,
+    max_connections: usize,
 }
 
 /// How many requests [`MockServer::requests`] keeps unless
@@ -55,6 +56,10 @@ pub const DEFAULT_JOURNAL_BODY_LIMIT: usize = 64 * 1024;
 /// unless [`MockServerBuilder::timeout`] says otherwise: 60 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How many connections are served at once unless
+/// [`MockServerBuilder::max_connections`] says otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
 impl Default for MockServerBuilder {
     fn default() -> Self {
         MockServerBuilder {
@@ -67,6 +72,7 @@ impl Default for MockServerBuilder {
             journal_limit: DEFAULT_JOURNAL_LIMIT,
             journal_body_limit: DEFAULT_JOURNAL_BODY_LIMIT,
             timeout: DEFAULT_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -224,10 +230,23 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many connections are served at once, each on a thread of its
+    /// own (default [`DEFAULT_MAX_CONNECTIONS`]); a connection past that is
+    /// answered 503 and closed. At least 1.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::builder().max_connections(16).start()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
     /// Starts the server.
     ///
     /// Fails with [`io::ErrorKind::InvalidInput`] when a key is empty or
-    /// not printable ASCII, the timeout is zero, the host names no address,
+    /// not printable ASCII, the timeout or the connection limit is zero, the host names no address,
     /// or a seeded storage is one the API would refuse (the message says
     /// why), and with the socket's error when the port cannot be bound.
     ///
@@ -253,6 +272,9 @@ impl MockServerBuilder {
         }
         if self.timeout.is_zero() {
             return Err(invalid("the emulator's timeout must be longer than zero"));
+        }
+        if self.max_connections == 0 {
+            return Err(invalid("the emulator must serve at least one connection"));
         }
         let addr = resolve(&self.host, self.port)?;
         let seeds = self
@@ -280,6 +302,7 @@ impl MockServerBuilder {
             keys,
             seeds,
             timeout: self.timeout,
+            max_connections: self.max_connections,
         };
         MockServer::launch(addr, Shared::new(config, state))
     }

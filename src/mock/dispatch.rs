@@ -43,7 +43,13 @@ pub(super) fn handle(
     };
     if path.starts_with(ADMIN) || path == ADMIN.trim_end_matches('/') {
         let reply = if is_loopback(peer.ip()) {
-            admin::answer(shared, &request.method, &path, &request.body, request.oversized)
+            admin::answer(
+                shared,
+                &request.method,
+                &path,
+                &request.body,
+                request.oversized,
+            )
         } else {
             Reply::status(403, "The admin API answers loopback clients only.")
         };
@@ -126,7 +132,9 @@ pub(super) fn finish(mut reply: Reply) -> Reply {
     reply
         .headers
         .insert(0, ("Content-Type".into(), "application/json".into()));
-    reply.headers.push(("x-request-id".into(), next_request_id()));
+    reply
+        .headers
+        .push(("x-request-id".into(), next_request_id()));
     if matches!(reply.status, 204 | 304) {
         reply.body.clear();
     }
@@ -144,6 +152,8 @@ fn next_request_id() -> String {
 fn is_loopback(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
     }
 }

@@ -246,7 +246,9 @@ impl Fault {
             ("respond", Some(status)) => Fault::status(status as u16),
             ("respond", None) => Fault::new(Outcome::Handled),
             ("drop" | "truncate" | "non_json", Some(_)) => {
-                return Err(format!("status applies to the action respond only, not {action}"))
+                return Err(format!(
+                    "status applies to the action respond only, not {action}"
+                ))
             }
             ("drop", None) => Fault::drop_connection(),
             ("truncate", None) => Fault::truncated_body(),
@@ -288,7 +290,9 @@ const FAULT_MEMBERS: [&str; 8] = [
 
 fn check_header(name: &str, value: &str) -> Result<(), String> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
-        return Err(format!("header name {name:?} is not a valid HTTP header name"));
+        return Err(format!(
+            "header name {name:?} is not a valid HTTP header name"
+        ));
     }
     if !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
         return Err(format!("header value {value:?} is not visible ASCII"));

@@ -114,12 +114,7 @@ impl Connection {
         let (mut request, framing, expects_continue, head_len) = loop {
             match self.parse_head()? {
                 Some(parsed) => break parsed,
-                None if self.buffer.len() > MAX_HEAD => {
-                    return Err(refuse(
-                        431,
-                        format!("The request head is larger than {} KiB.", MAX_HEAD / 1024),
-                    ))
-                }
+                None if self.buffer.len() > MAX_HEAD => return Err(head_too_large()),
                 None => match self.fill(deadline) {
                     Ok(0) => return Err(Failure::Closed),
                     Ok(_) => {}
@@ -161,7 +156,9 @@ impl Connection {
         let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut parsed = httparse::Request::new(&mut fields);
         let head_len = match parsed.parse(&self.buffer) {
-            Ok(httparse::Status::Complete(n)) => n,
+            Ok(httparse::Status::Complete(n)) if n <= MAX_HEAD => n,
+            // Whether it arrived in one read or several, the limit is the same.
+            Ok(httparse::Status::Complete(_)) => return Err(head_too_large()),
             Ok(httparse::Status::Partial) => return Ok(None),
             Err(httparse::Error::Version) if names_another_http_version(&self.buffer) => {
                 return Err(refuse(
@@ -183,7 +180,8 @@ impl Connection {
                 "Malformed request head: lines must end in CRLF.".to_owned(),
             ));
         }
-        let (Some(method), Some(target), Some(minor)) = (parsed.method, parsed.path, parsed.version)
+        let (Some(method), Some(target), Some(minor)) =
+            (parsed.method, parsed.path, parsed.version)
         else {
             return Err(refuse(400, "Malformed request line.".to_owned()));
         };
@@ -290,6 +288,9 @@ impl Connection {
                 return Err(bad_chunk());
             }
             match httparse::parse_chunk_size(&self.buffer) {
+                Ok(httparse::Status::Complete((used, _))) if used > MAX_CHUNK_LINE + 2 => {
+                    return Err(bad_chunk())
+                }
                 Ok(httparse::Status::Complete((used, size))) => {
                     self.buffer.drain(..used);
                     return Ok(size);
@@ -313,7 +314,10 @@ impl Connection {
                     return Ok(());
                 }
                 Ok(httparse::Status::Partial) if self.buffer.len() > MAX_HEAD => {
-                    return Err(refuse(431, "The chunked trailers are too large.".to_owned()))
+                    return Err(refuse(
+                        431,
+                        "The chunked trailers are too large.".to_owned(),
+                    ))
                 }
                 Ok(httparse::Status::Partial) => self.fill_body(deadline)?,
                 Err(_) => return Err(bad_chunk()),
@@ -343,7 +347,10 @@ impl Connection {
             if self.buffer.is_empty() {
                 self.fill_body(deadline)?;
             }
-            let step = self.buffer.len().min(usize::try_from(n).unwrap_or(usize::MAX));
+            let step = self
+                .buffer
+                .len()
+                .min(usize::try_from(n).unwrap_or(usize::MAX));
             if let Some(into) = into.as_deref_mut() {
                 into.extend_from_slice(&self.buffer[..step]);
             }
@@ -516,8 +523,9 @@ fn names_another_http_version(buffer: &[u8]) -> bool {
     let line = buffer.split(|&b| b == b'\r' || b == b'\n').next();
     let version = line.and_then(|l| l.rsplit(|&b| b == b' ').next());
     version.is_some_and(|v| {
-        v.strip_prefix(b"HTTP/")
-            .is_some_and(|rest| !rest.is_empty() && rest.iter().all(|b| b.is_ascii_digit() || *b == b'.'))
+        v.strip_prefix(b"HTTP/").is_some_and(|rest| {
+            !rest.is_empty() && rest.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        })
     })
 }
 
@@ -533,6 +541,13 @@ fn timed_out(e: &io::Error) -> bool {
 
 fn refuse(status: u16, message: String) -> Failure {
     Failure::Refused(Reply::status(status, message))
+}
+
+fn head_too_large() -> Failure {
+    refuse(
+        431,
+        format!("The request head is larger than {} KiB.", MAX_HEAD / 1024),
+    )
 }
 
 fn bad_chunk() -> Failure {

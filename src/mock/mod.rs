@@ -68,7 +68,7 @@
 //! | 417 | an `Expect` other than `100-continue` |
 //! | 431 | a head over 16 KiB, or more than 100 header fields |
 //! | 501 | a transfer coding other than `chunked`; `Upgrade` (such as `h2c`, what `curl --http2` sends over `http://`): the request is not handled |
-//! | 503 | a connection past the 512 served at once |
+//! | 503 | a connection past the [512](MockServerBuilder::max_connections) served at once |
 //! | 505 | an HTTP version other than 1.0 and 1.1 |
 //!
 //! A connection idle for the timeout (60 s unless set) is closed.
@@ -139,7 +139,8 @@ use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 pub use builder::{
-    MockServerBuilder, DEFAULT_JOURNAL_BODY_LIMIT, DEFAULT_JOURNAL_LIMIT, DEFAULT_TIMEOUT,
+    MockServerBuilder, DEFAULT_JOURNAL_BODY_LIMIT, DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_TIMEOUT,
 };
 pub use faults::Fault;
 pub use journal::RecordedRequest;

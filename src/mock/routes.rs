@@ -80,7 +80,10 @@ pub(super) fn answer(
 }
 
 /// The scopes of the bearer key the request carries, when it is one of `keys`.
-fn scopes<'a>(request: &RecordedRequest, keys: &'a [(String, Vec<String>)]) -> Option<&'a [String]> {
+fn scopes<'a>(
+    request: &RecordedRequest,
+    keys: &'a [(String, Vec<String>)],
+) -> Option<&'a [String]> {
     let (scheme, sent) = request.header("authorization")?.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;

@@ -1,6 +1,6 @@
 //! The emulator's threads: one accepting connections, one per open
-//! connection (at most [`MAX_CONNECTIONS`]) serving its requests in order;
-//! all of them joined when the server stops.
+//! connection (at most [`Config::max_connections`]) serving its requests in
+//! order; all of them joined when the server stops.
 
 use std::collections::HashMap;
 use std::io::{self, ErrorKind};
@@ -18,13 +18,13 @@ use super::reply::Reply;
 use super::store::Store;
 use super::validate::Fields;
 
-/// The most connections served at once; past that, a new connection gets
-/// a 503 and is closed, so that a flood of clients cannot exhaust threads.
-pub(super) const MAX_CONNECTIONS: usize = 512;
-
 /// How long the accept loop waits after accepting failed (out of file
 /// descriptors, say) before trying again, rather than spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+
+/// How long a connection refused for being past the limit may linger, on
+/// the accepting thread.
+const BUSY_LINGER: Duration = Duration::from_millis(50);
 
 /// What a server is configured with.
 #[derive(Debug)]
@@ -33,6 +33,10 @@ pub(super) struct Config {
     pub keys: Vec<(String, Vec<String>)>,
     pub seeds: Vec<Fields>,
     pub timeout: Duration,
+    /// The most connections served at once; past that, a new connection
+    /// gets a 503 and is closed, so that a flood of clients cannot exhaust
+    /// threads or memory.
+    pub max_connections: usize,
 }
 
 /// What the threads share with the [`MockServer`](super::MockServer) handle.
@@ -216,15 +220,19 @@ fn join_finished(workers: &mut Vec<JoinHandle<()>>) {
 
 /// Registers the connection and starts its thread; refuses it when the
 /// server is full or stopping.
-fn spawn_worker(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Option<JoinHandle<()>> {
+fn spawn_worker(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: &Arc<Shared>,
+) -> Option<JoinHandle<()>> {
     let id = {
         let mut connections = lock(&shared.connections);
         if connections.closed {
             return None;
         }
-        if connections.open.len() >= MAX_CONNECTIONS {
+        if connections.open.len() >= shared.config.max_connections {
             drop(connections);
-            refuse_busy(stream, shared.config.timeout);
+            refuse_busy(stream, &shared.config);
             return None;
         }
         let id = connections.next_id;
@@ -250,12 +258,17 @@ fn spawn_worker(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>) -> Op
     }
 }
 
-fn refuse_busy(stream: TcpStream, timeout: Duration) {
+/// Answers a connection past the limit, on the accepting thread: the
+/// answer fits any socket buffer, and the linger is short.
+fn refuse_busy(stream: TcpStream, config: &Config) {
     let reply = dispatch::finish(Reply::status(
         503,
-        format!("The emulator serves at most {MAX_CONNECTIONS} connections at once; try again."),
+        format!(
+            "The emulator serves at most {} connections at once; try again.",
+            config.max_connections
+        ),
     ));
-    if let Ok(mut connection) = Connection::new(stream, timeout) {
+    if let Ok(mut connection) = Connection::new(stream, BUSY_LINGER.min(config.timeout)) {
         connection.write(&reply, true, false, None);
         connection.linger();
     }

@@ -113,3 +113,53 @@ pub fn parse(bytes: &[u8]) -> Option<Raw> {
         body: bytes[split + 4..].to_vec(),
     })
 }
+
+/// Splits pipelined answers, each framed by its Content-Length.
+pub fn answers(mut bytes: &[u8]) -> Vec<Raw> {
+    let mut all = Vec::new();
+    while !bytes.is_empty() {
+        let raw = parse(bytes)
+            .unwrap_or_else(|| panic!("not an HTTP answer: {:?}", String::from_utf8_lossy(bytes)));
+        let length: usize = match raw.status {
+            204 | 304 => 0,
+            _ => raw
+                .header("content-length")
+                .expect("a Content-Length")
+                .parse()
+                .unwrap(),
+        };
+        let head = bytes.len() - raw.body.len();
+        let end = head + length;
+        assert!(end <= bytes.len(), "a short body");
+        all.push(Raw {
+            body: raw.body[..length].to_vec(),
+            ..raw
+        });
+        bytes = &bytes[end..];
+    }
+    all
+}
+
+/// Reads one answer framed by its Content-Length off a kept-alive connection.
+pub fn read_one(stream: &mut TcpStream) -> Raw {
+    let mut bytes = Vec::new();
+    let mut byte = [0];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).expect("read an answer's head");
+        assert_eq!(
+            n,
+            1,
+            "closed mid-head: {:?}",
+            String::from_utf8_lossy(&bytes)
+        );
+        bytes.push(byte[0]);
+    }
+    let mut raw = parse(&bytes).expect("an HTTP head");
+    let length: usize = raw
+        .header("content-length")
+        .map_or(0, |l| l.parse().unwrap());
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).expect("read an answer's body");
+    raw.body = body;
+    raw
+}
