@@ -19,8 +19,18 @@ impl Drop for Running {
 }
 
 fn spawn(args: &[&str]) -> (Running, String) {
+    spawn_with(args, &[])
+}
+
+fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> (Running, String) {
     let mut child = Command::new(BIN)
         .args(args)
+        .env_remove("CLAID_MOCK_HOST")
+        .env_remove("CLAID_MOCK_PORT")
+        .env_remove("CLAID_MOCK_API_KEY")
+        .env_remove("CLAID_MOCK_SEED")
+        .env_remove("CLAID_MOCK_RATE_LIMIT")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -87,7 +97,18 @@ fn help_and_bad_arguments() {
     let help = Command::new(BIN).arg("--help").output().unwrap();
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage: claid-mock"));
-    for bad in [&["--port", "http"][..], &["--port"], &["--verbose"]] {
+    assert!(String::from_utf8_lossy(&help.stdout).contains("default 12480"));
+    for bad in [
+        &["--port", "http"][..],
+        &["--port"],
+        &["--verbose"],
+        &["--port", "65536"],
+        &["--rate-limit", "10"],
+        &["--rate-limit", "0/60"],
+        &["--rate-limit", "10/0"],
+        &["--rate-limit", "a/b"],
+        &["stray"],
+    ] {
         let out = Command::new(BIN).args(bad).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         assert!(out.stdout.is_empty(), "{bad:?}");
@@ -96,4 +117,110 @@ fn help_and_bad_arguments() {
             "{bad:?}"
         );
     }
+}
+
+fn client(url: &str, key: &str) -> claid::Client {
+    claid::Client::builder()
+        .api_key(key)
+        .base_url(url)
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        format!("claid-mock {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn every_option_also_comes_from_the_environment_and_arguments_win() {
+    let dir = std::env::temp_dir().join(format!("claid-mock-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"[{"name":"from-seed","type":"s3","parameters":{"bucket":"b","credentials":{"access_key":"a","secret_access_key":"s"}}}]"#,
+    )
+    .unwrap();
+    let (_running, first) = spawn_with(
+        &["--api-key", "arg-key"],
+        &[
+            ("CLAID_MOCK_HOST", "127.0.0.1"),
+            ("CLAID_MOCK_PORT", "0"),
+            ("CLAID_MOCK_API_KEY", "env-key"),
+            ("CLAID_MOCK_SEED", seed.to_str().unwrap()),
+            ("CLAID_MOCK_RATE_LIMIT", "3/600"),
+        ],
+    );
+    let url = first.trim_end();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(
+        client(url, "env-key").list_storages().unwrap_err().status(),
+        Some(401)
+    );
+    let client = client(url, "arg-key");
+    let listed = client.list_storages().unwrap();
+    assert_eq!(listed[0].name, "from-seed");
+    assert_eq!(listed[0].parameters.path.as_deref(), Some(""));
+    client.list_storages().unwrap();
+    // The fourth request (the 401 counted) is past the quota.
+    assert_eq!(client.list_storages().unwrap_err().status(), Some(429));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_seed_file_is_refused_naming_the_file_and_the_storage() {
+    let dir = std::env::temp_dir().join(format!("claid-mock-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("missing.json", None, "cannot read"),
+        ("object.json", Some(r#"{"name":"x"}"#), "not a JSON array"),
+        (
+            "typo.json",
+            Some(r#"[{"nmae":"x","type":"s3","parameters":{}}]"#),
+            "storage 1",
+        ),
+        (
+            "refused.json",
+            Some(
+                r#"[{"name":"ok","type":"web_folder","parameters":{"base_url":"u"}},{"name":"x","type":"s3","parameters":{}}]"#,
+            ),
+            "would be refused",
+        ),
+    ];
+    for (name, content, mentions) in cases {
+        let path = dir.join(name);
+        if let Some(content) = content {
+            std::fs::write(&path, content).unwrap();
+        }
+        let out = Command::new(BIN)
+            .args(["--port", "0", "--seed"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert!(out.stdout.is_empty(), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(mentions), "{name}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sigterm_ends_it() {
+    let (mut running, first) = spawn(&["--port", "0"]);
+    assert!(first.starts_with("http://"));
+    let status = Command::new("kill")
+        .args(["-TERM", &running.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = running.0.wait().unwrap();
+    assert!(!exit.success());
 }
