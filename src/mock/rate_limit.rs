@@ -64,6 +64,21 @@ impl RateLimiter {
     }
 }
 
+impl Verdict {
+    /// The `RateLimit-*` headers in the forms the rate-limit reference
+    /// documents: `RateLimit-Limit` as a structured list (`120, 120;w=60`).
+    pub fn headers(&self) -> [(&'static str, String); 3] {
+        [
+            (
+                "RateLimit-Limit",
+                format!("{}, {};w={}", self.limit, self.limit, self.window_secs),
+            ),
+            ("RateLimit-Remaining", self.remaining.to_string()),
+            ("RateLimit-Reset", self.reset_secs.to_string()),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,20 +94,5 @@ mod tests {
         assert!(!v.allowed && v.remaining == 0 && v.reset_secs == 9);
         let v = limiter.admit(t0 + Duration::from_secs(10));
         assert!(v.allowed && v.remaining == 1 && v.reset_secs == 10);
-    }
-}
-
-impl Verdict {
-    /// The `RateLimit-*` headers in the forms the rate-limit reference
-    /// documents: `RateLimit-Limit` as a structured list (`120, 120;w=60`).
-    pub fn headers(&self) -> [(&'static str, String); 3] {
-        [
-            (
-                "RateLimit-Limit",
-                format!("{}, {};w={}", self.limit, self.limit, self.window_secs),
-            ),
-            ("RateLimit-Remaining", self.remaining.to_string()),
-            ("RateLimit-Reset", self.reset_secs.to_string()),
-        ]
     }
 }
