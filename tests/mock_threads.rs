@@ -1,7 +1,7 @@
-//! Dropping the emulator joins every thread it started itself (all named
-//! `claid-mock-*`; tiny_http's own workers end on their own), even with a kept-alive
-//! connection open and an answer delayed. Alone in its test binary, so no other
-//! test's emulator runs meanwhile.
+//! Dropping the emulator joins every thread it started (all named
+//! `claid-mock-*`), even with a kept-alive connection open, an answer
+//! delayed and a client stalled mid-body. Alone in its test binary, so no
+//! other test's emulator runs meanwhile.
 
 #![cfg(target_os = "linux")]
 
@@ -33,6 +33,12 @@ fn drop_joins_every_thread() {
     write!(
         waiting,
         "GET /v1/storage/storages HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\n\r\n"
+    )
+    .unwrap();
+    let mut stalled = TcpStream::connect(server.addr()).unwrap();
+    write!(
+        stalled,
+        "POST /v1/storage/storages HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{{"
     )
     .unwrap();
     assert!(server.wait_for_requests(2, Duration::from_secs(10)));
