@@ -311,7 +311,9 @@ impl MockServer {
     /// How many requests with this method (any case) and path (as on the
     /// wire, without query) were received; counts every request since the
     /// start or the last [`reset`](MockServer::reset), also those the
-    /// journal no longer holds.
+    /// journal no longer holds. So that memory stays bounded, only the
+    /// first 4,096 different method and path pairs are counted one by one;
+    /// requests to pairs first seen after that are counted in the journal.
     ///
     /// ```
     /// let server = claid::mock::MockServer::start()?;
