@@ -33,7 +33,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (list, size) = measure(&mut stream, request.as_bytes(), ROUNDS)?;
     report("list of 100 storages", size, &list);
 
-    server.inject(Fault::status(200).body(vec![b' '; 100 * 1024]).times(ROUNDS));
+    server.inject(
+        Fault::status(200)
+            .body(vec![b' '; 100 * 1024])
+            .times(ROUNDS),
+    );
     let (big, size) = measure(&mut stream, request.as_bytes(), ROUNDS)?;
     report("100 KB answer", size, &big);
     Ok(())

@@ -547,3 +547,48 @@ fn pipelined_requests_take_faults_in_the_order_sent() {
     let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(paths, [STORAGES, TYPES, STORAGES, TYPES]);
 }
+
+#[test]
+fn the_journal_cuts_bodies_and_counts_in_bounded_memory() {
+    let server = MockServer::builder()
+        .journal_limit(3)
+        .journal_body_limit(10)
+        .start()
+        .unwrap();
+    let body = "x".repeat(100);
+    call(&server, "POST", STORAGES, Some(&body));
+    let recorded = &server.requests()[0];
+    assert_eq!(recorded.body, &body.as_bytes()[..10]);
+    assert!(recorded.body_truncated);
+    call(&server, "POST", STORAGES, Some("{}"));
+    assert!(!server.requests()[1].body_truncated);
+
+    // 5,000 different paths, pipelined on one connection.
+    let auth = format!("Bearer {}", server.api_key());
+    let mut stream = connect(&server);
+    let mut pipeline = Vec::new();
+    for i in 0..5_000 {
+        let path = format!("/v1/elsewhere/{i}");
+        let one = String::from_utf8(request("GET", &path, &[("Authorization", &auth)], None))
+            .unwrap()
+            .replace("Connection: close\r\n", "");
+        pipeline.extend_from_slice(one.as_bytes());
+    }
+    pipeline.extend_from_slice(&request("GET", TYPES, &[("Authorization", &auth)], None));
+    let writer = {
+        let mut stream = stream.try_clone().unwrap();
+        thread::spawn(move || stream.write_all(&pipeline))
+    };
+    let mut answers = Vec::new();
+    stream.read_to_end(&mut answers).unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(server.requests().len(), 3);
+    assert!(server.wait_for_requests(5_003, Duration::from_secs(10)));
+    // Pairs seen while fewer than 4,096 were counted are counted one by one;
+    // later ones only while the journal holds them.
+    assert_eq!(server.request_count("GET", "/v1/elsewhere/0"), 1);
+    assert_eq!(server.request_count("GET", "/v1/elsewhere/4000"), 1);
+    assert_eq!(server.request_count("GET", "/v1/elsewhere/4999"), 1);
+    assert_eq!(server.request_count("GET", "/v1/elsewhere/4500"), 0);
+    assert_eq!(server.request_count("GET", TYPES), 1);
+}
