@@ -80,6 +80,16 @@ pub(super) struct Connection {
     timeout: Duration,
 }
 
+/// A parsed request head: the request without its body, and how to read it.
+struct Head {
+    request: Request,
+    framing: Option<Framing>,
+    /// Send `100 Continue` before reading the body.
+    expects_continue: bool,
+    /// The head's length in bytes.
+    len: usize,
+}
+
 /// How a request's body is framed.
 enum Framing {
     Length(u64),
@@ -111,7 +121,12 @@ impl Connection {
             }
         }
         let deadline = Instant::now() + self.timeout;
-        let (mut request, framing, expects_continue, head_len) = loop {
+        let Head {
+            mut request,
+            framing,
+            expects_continue,
+            len,
+        } = loop {
             match self.parse_head()? {
                 Some(parsed) => break parsed,
                 None if self.buffer.len() > MAX_HEAD => return Err(head_too_large()),
@@ -123,7 +138,7 @@ impl Connection {
                 },
             }
         };
-        self.buffer.drain(..head_len);
+        self.buffer.drain(..len);
         if let Some(framing) = framing {
             let announced = match framing {
                 Framing::Length(n) => n,
@@ -151,8 +166,7 @@ impl Connection {
     }
 
     /// The head at the start of the buffer, once it is all there.
-    #[allow(clippy::type_complexity)]
-    fn parse_head(&self) -> Result<Option<(Request, Option<Framing>, bool, usize)>, Failure> {
+    fn parse_head(&self) -> Result<Option<Head>, Failure> {
         let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut parsed = httparse::Request::new(&mut fields);
         let head_len = match parsed.parse(&self.buffer) {
@@ -238,7 +252,12 @@ impl Connection {
             oversized: false,
             keep_alive,
         };
-        Ok(Some((request, framing, expects_continue, head_len)))
+        Ok(Some(Head {
+            request,
+            framing,
+            expects_continue,
+            len: head_len,
+        }))
     }
 
     /// Reads a body of `length` bytes (at most [`MAX_BODY`] + 1 +
