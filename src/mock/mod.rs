@@ -152,7 +152,8 @@ use crate::{Client, Storage};
 /// The key a [`MockServer`] accepts unless [`MockServerBuilder::api_key`] says otherwise.
 pub const DEFAULT_API_KEY: &str = "claid-mock-key";
 
-/// A running emulator of the Claid Storage API on `127.0.0.1`.
+/// A running emulator of the Claid Storage API, on `127.0.0.1` unless
+/// [`MockServerBuilder::host`] says otherwise.
 ///
 /// Stops when dropped. See the [module docs](self) for what it answers.
 ///
@@ -211,7 +212,8 @@ impl MockServer {
         })
     }
 
-    /// The base URL, `http://127.0.0.1:PORT/v1/`.
+    /// The base URL, `http://127.0.0.1:PORT/v1/` (`http://[::1]:PORT/v1/` on
+    /// `::1`; a server on every address shows loopback).
     ///
     /// ```
     /// let server = claid::mock::MockServer::start()?;
