@@ -915,3 +915,18 @@ fn many_kept_alive_connections_opened_at_once_are_all_served() {
     }
     assert_eq!(server.request_count("GET", STORAGES), 32);
 }
+
+#[test]
+fn the_host_can_be_chosen() {
+    let server = MockServer::builder().host("127.0.0.2").start().unwrap();
+    assert!(server.url().starts_with("http://127.0.0.2:"), "{}", server.url());
+    assert!(server.client().list_storages().unwrap().is_empty());
+    // IPv6 loopback, where the machine has it.
+    match MockServer::builder().host("::1").start() {
+        Ok(v6) => {
+            assert!(v6.url().starts_with("http://[::1]:"), "{}", v6.url());
+            assert_eq!(v6.client().list_storage_types().unwrap().len(), 3);
+        }
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::AddrNotAvailable, "{e}"),
+    }
+}
