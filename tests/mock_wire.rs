@@ -919,7 +919,11 @@ fn many_kept_alive_connections_opened_at_once_are_all_served() {
 #[test]
 fn the_host_can_be_chosen() {
     let server = MockServer::builder().host("127.0.0.2").start().unwrap();
-    assert!(server.url().starts_with("http://127.0.0.2:"), "{}", server.url());
+    assert!(
+        server.url().starts_with("http://127.0.0.2:"),
+        "{}",
+        server.url()
+    );
     assert!(server.client().list_storages().unwrap().is_empty());
     // IPv6 loopback, where the machine has it.
     match MockServer::builder().host("::1").start() {
