@@ -420,6 +420,25 @@ impl Connection {
         let _ = self.stream.write_all(&bytes);
     }
 
+    /// Answers and closes without waiting on the client: throws away only
+    /// what has arrived already (so that closing does not reset the
+    /// connection over unread bytes), then writes, then closes.
+    pub fn refuse_at_once(mut self, reply: &Reply) {
+        if self.stream.set_nonblocking(true).is_ok() {
+            let mut sink = [0; 4096];
+            let mut left = LINGER_LIMIT;
+            while left > 0 {
+                match self.stream.read(&mut sink) {
+                    Ok(n) if n > 0 => left = left.saturating_sub(n as u64),
+                    _ => break,
+                }
+            }
+            let _ = self.stream.set_nonblocking(false);
+        }
+        self.write(reply, true, false, None);
+        let _ = self.stream.shutdown(Shutdown::Write);
+    }
+
     /// Ends the connection after a last answer without losing it: stops
     /// writing, then reads (and throws away) what the client still sends,
     /// within bounds, before closing.

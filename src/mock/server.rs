@@ -22,10 +22,6 @@ use super::validate::Fields;
 /// descriptors, say) before trying again, rather than spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 
-/// How long a connection refused for being past the limit may linger, on
-/// the accepting thread.
-const BUSY_LINGER: Duration = Duration::from_millis(50);
-
 /// What a server is configured with.
 #[derive(Debug)]
 pub(super) struct Config {
@@ -258,8 +254,8 @@ fn spawn_worker(
     }
 }
 
-/// Answers a connection past the limit, on the accepting thread: the
-/// answer fits any socket buffer, and the linger is short.
+/// Answers a connection past the limit, on the accepting thread, which
+/// must not wait on the client: the answer fits any socket buffer.
 fn refuse_busy(stream: TcpStream, config: &Config) {
     let reply = dispatch::finish(Reply::status(
         503,
@@ -268,9 +264,8 @@ fn refuse_busy(stream: TcpStream, config: &Config) {
             config.max_connections
         ),
     ));
-    if let Ok(mut connection) = Connection::new(stream, BUSY_LINGER.min(config.timeout)) {
-        connection.write(&reply, true, false, None);
-        connection.linger();
+    if let Ok(connection) = Connection::new(stream, config.timeout) {
+        connection.refuse_at_once(&reply);
     }
 }
 
