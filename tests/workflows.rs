@@ -143,11 +143,16 @@ fn threads_ensuring_one_name_end_with_one_storage() {
     let threads: Vec<_> = (0..8)
         .map(|_| {
             let (client, wanted) = (client.clone(), Arc::clone(&wanted));
-            thread::spawn(move || client.ensure_storage(&wanted))
+            thread::spawn(move || {
+                client
+                    .ensure_storage(&wanted)
+                    .map(|s| s.id)
+                    .map_err(|e| e.to_string())
+            })
         })
         .collect();
     for thread in threads {
-        assert_eq!(thread.join().unwrap().unwrap().id, 1);
+        assert_eq!(thread.join().unwrap(), Ok(1));
     }
     assert_eq!(server.storages().len(), 1);
     assert!(server.requests().iter().all(|r| r.method != "PATCH"));
