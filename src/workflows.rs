@@ -3,40 +3,8 @@
 //! safe to run twice. Both views (typed and JSON text) offer them, built
 //! only on the public operations.
 //!
-//! # What `ensure_storage` does
-//!
-//! 1. It checks the input before sending anything: the name and type as
-//!    `create_storage` does, and, for `s3` and `gcs`, that
-//!    `parameters.credentials` is given (it may create the storage or patch
-//!    its parameters, and both send them whole, credentials included).
-//! 2. It lists the storages and looks for the name (exact match).
-//! 3. Absent: it creates the storage. When the create answers 409 (another
-//!    caller created the name since the list), it lists again and goes on
-//!    with what it finds there, as in 4; if the name is still absent, the
-//!    409 is the error.
-//! 4. Present: it patches the storage when its type or a non-secret
-//!    parameter differs, else it sends nothing more.
-//!
-//! So with the same input the first run sends a list and a create, the
-//! second only a list.
-//!
-//! Which parameters are compared: the API never returns credentials, so they
-//! cannot be; a caller rotating them patches explicitly. `bucket` and
-//! `base_url` are compared when the caller gives them. `path` always is for
-//! `s3` and `gcs`, a missing one counting as `""` (what the API shows for a
-//! storage created without one). Other parameter fields are compared when
-//! the storage shows them: a field the API does not return (it ignores
-//! fields its model lacks) cannot differ, or every run would patch.
-//!
-//! The patch sends the type (when it differs) and the caller's whole
-//! `parameters`, credentials included, since the API reference types
-//! `parameters` as one whole object; with `path: ""` when the caller gave
-//! none and the storage has a non-empty one.
-//!
-//! A storage that "cannot be patched" to the type asked for is one whose
-//! patch the API refuses: the API's error comes back, its `error_message`
-//! saying which storage has which type and what to do (delete it first, or
-//! pick another name). Nothing was changed.
+//! What `ensure_storage` does, step by step, is on
+//! [`Client::ensure_storage`].
 
 use std::borrow::Cow;
 
@@ -71,11 +39,40 @@ impl Client {
 
     /// Makes sure a storage named `storage.name` exists with this type and
     /// these parameters, and returns it: lists, then creates it when absent
-    /// or patches it when its type or non-secret parameters differ. See the
-    /// [module docs](self) for each step and what is compared.
+    /// or patches it when its type or non-secret parameters differ.
     ///
-    /// Fails with [`Error::InvalidInput`], sending nothing, on a bad name or
-    /// type, or on an `s3` or `gcs` storage without credentials.
+    /// 1. It checks the input before sending anything: the name and type as
+    ///    `create_storage` does, and, for `s3` and `gcs`, that
+    ///    `parameters.credentials` is given (it may create the storage or patch
+    ///    its parameters, and both send them whole, credentials included).
+    /// 2. It lists the storages and looks for the name (exact match).
+    /// 3. Absent: it creates the storage. When the create answers 409 (another
+    ///    caller created the name since the list), it lists again and goes on
+    ///    with what it finds there, as in 4; if the name is still absent, the
+    ///    409 is the error.
+    /// 4. Present: it patches the storage when its type or a non-secret
+    ///    parameter differs, else it sends nothing more.
+    ///
+    /// So with the same input the first run sends a list and a create, the
+    /// second only a list.
+    ///
+    /// Which parameters are compared: the API never returns credentials, so they
+    /// cannot be; a caller rotating them patches explicitly. `bucket` and
+    /// `base_url` are compared when the caller gives them. `path` always is for
+    /// `s3` and `gcs`, a missing one counting as `""` (what the API shows for a
+    /// storage created without one). Other parameter fields are compared when
+    /// the storage shows them: a field the API does not return (it ignores
+    /// fields its model lacks) cannot differ, or every run would patch.
+    ///
+    /// The patch sends the type (when it differs) and the caller's whole
+    /// `parameters`, credentials included, since the API reference types
+    /// `parameters` as one whole object; with `path: ""` when the caller gave
+    /// none and the storage has a non-empty one.
+    ///
+    /// A storage that "cannot be patched" to the type asked for is one whose
+    /// patch the API refuses: the API's error comes back, its `error_message`
+    /// saying which storage has which type and what to do (delete it first, or
+    /// pick another name). Nothing was changed.
     ///
     /// ```
     /// use claid::{mock::MockServer, Credentials, NewStorage};
@@ -273,7 +270,7 @@ fn patch_for(existing: &Storage, wanted: &NewStorage) -> Option<StoragePatch> {
 }
 
 /// Whether `existing` already shows every non-secret parameter `wanted`
-/// asks for (the module docs say which are compared, and why).
+/// asks for (`Client::ensure_storage` says which are compared, and why).
 fn shows_parameters(existing: &Storage, wanted: &NewStorage) -> bool {
     let (shown, asked) = (&existing.parameters, &wanted.parameters);
     let same = |asked: &Option<String>, shown: &Option<String>| asked.is_none() || asked == shown;
