@@ -99,12 +99,13 @@ fn claid_with(
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("claid runs");
     if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        // claid may exit without reading it (a refusal, a usage error).
+        let written = child.stdin.take().unwrap().write_all(text.as_bytes());
+        assert!(
+            written.is_ok()
+                || written.as_ref().unwrap_err().kind() == std::io::ErrorKind::BrokenPipe,
+            "{written:?}"
+        );
     }
     let output = child.wait_with_output().unwrap();
     let run = Run {
@@ -597,6 +598,48 @@ fn delete_needs_yes_without_a_terminal() {
     assert_eq!(done.stdout, "deleted storage 1 (site)\n");
     let json = claid(&server, &["storages", "delete", "2", "--yes", "--json"]).ok();
     assert_eq!(json.json(), Value::Null);
+    assert!(server.storages().is_empty());
+}
+
+/// Runs `claid args` on a terminal (a pseudo-terminal from util-linux's
+/// `script`), typing `answer`; the exit status and what the terminal showed.
+fn claid_on_a_terminal(server: &MockServer, args: &str, answer: &str) -> (i32, String) {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_claid"));
+    let mut child = Command::new("timeout")
+        .args(["60", "script", "-qec", &command, "/dev/null"])
+        .env("CLAID_API_KEY", server.api_key())
+        .env("CLAID_BASE_URL", server.url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn delete_asks_on_a_terminal() {
+    let server = seeded(&[site("site")]);
+    let (code, screen) = claid_on_a_terminal(&server, "storages delete 1", "n\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("Delete storage 1 (\"site\")? [y/N]"),
+        "{screen}"
+    );
+    assert!(screen.contains("nothing deleted"), "{screen}");
+    assert_eq!(server.storages().len(), 1);
+    let (code, screen) = claid_on_a_terminal(&server, "storages delete site", "y\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("deleted storage 1 (site)"), "{screen}");
     assert!(server.storages().is_empty());
 }
 
