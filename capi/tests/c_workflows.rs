@@ -48,45 +48,53 @@ fn lib_dir() -> &'static Path {
     })
 }
 
+/// workflows.c compiled, deleted when dropped.
+struct Program(PathBuf);
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// workflows.c compiled as C99 with every warning an error, linked with the
-/// shared library; one file per test process, so parallel runs never share it.
-fn program() -> &'static Path {
-    static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
-    PROGRAM.get_or_init(|| {
-        let dir = lib_dir();
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("capi")
-            .join(format!("workflows-{}", std::process::id()));
-        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-        let output = Command::new("gcc")
-            .args([
-                "-std=c99",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                "-pedantic",
-                "-g",
-                "-pthread",
-            ])
-            .arg("-I")
-            .arg(manifest.join("../include"))
-            .arg(manifest.join("tests/c/workflows.c"))
-            .arg("-o")
-            .arg(&out)
-            .arg("-L")
-            .arg(dir)
-            .arg("-lclaid")
-            .arg(format!("-Wl,-rpath,{}", dir.display()))
-            .output()
-            .expect("gcc runs");
-        assert!(
-            output.status.success(),
-            "compiling workflows.c failed:\n{}",
-            text(&output)
-        );
-        out
-    })
+/// shared library, as `name` plus this process's id (parallel runs sharing
+/// a target directory never run each other's half-written programs).
+fn compile(name: &str) -> Program {
+    let dir = lib_dir();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("capi")
+        .join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let program = Program(out);
+    let output = Command::new("gcc")
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-g",
+            "-pthread",
+        ])
+        .arg("-I")
+        .arg(manifest.join("../include"))
+        .arg(manifest.join("tests/c/workflows.c"))
+        .arg("-o")
+        .arg(&program.0)
+        .arg("-L")
+        .arg(dir)
+        .arg("-lclaid")
+        .arg(format!("-Wl,-rpath,{}", dir.display()))
+        .output()
+        .expect("gcc runs");
+    assert!(
+        output.status.success(),
+        "compiling workflows.c failed:\n{}",
+        text(&output)
+    );
+    program
 }
 
 fn text(output: &Output) -> String {
@@ -99,14 +107,14 @@ fn text(output: &Output) -> String {
 }
 
 /// Runs one phase of workflows.c against `server`, under `runner` if given.
-fn run_phase(runner: &[&str], phase: &str, server: &MockServer) -> Output {
+fn run_phase(program: &Program, runner: &[&str], phase: &str, server: &MockServer) -> Output {
     let mut cmd = match runner.split_first() {
         Some((first, rest)) => {
             let mut c = Command::new(first);
-            c.args(rest).arg(program());
+            c.args(rest).arg(&program.0);
             c
         }
-        None => Command::new(program()),
+        None => Command::new(&program.0),
     };
     let output = cmd
         .args([phase, server.url(), server.api_key()])
@@ -140,15 +148,15 @@ fn race_storage() -> NewStorage {
 }
 
 /// Every phase, each with its setup and its checks of what was sent.
-fn run_all(runner: &[&str]) -> Vec<Output> {
+fn run_all(program: &Program, runner: &[&str]) -> Vec<Output> {
     let mut outputs = Vec::new();
 
     let server = MockServer::start().unwrap();
-    outputs.push(run_phase(runner, "args", &server));
+    outputs.push(run_phase(program, runner, "args", &server));
     assert!(server.requests().is_empty(), "{:?}", sent(&server));
 
     let server = MockServer::start().unwrap();
-    outputs.push(run_phase(runner, "workflow", &server));
+    outputs.push(run_phase(program, runner, "workflow", &server));
     assert_eq!(
         sent(&server),
         [
@@ -168,7 +176,7 @@ fn run_all(runner: &[&str]) -> Vec<Output> {
         .start()
         .unwrap();
     server.inject(Fault::status(200).body(r#"{"data":[]}"#).on("GET", LIST));
-    outputs.push(run_phase(runner, "conflict", &server));
+    outputs.push(run_phase(program, runner, "conflict", &server));
     assert_eq!(
         sent(&server),
         [
@@ -180,7 +188,7 @@ fn run_all(runner: &[&str]) -> Vec<Output> {
     assert_eq!(server.storages().len(), 1);
 
     let server = MockServer::start().unwrap();
-    outputs.push(run_phase(runner, "race", &server));
+    outputs.push(run_phase(program, runner, "race", &server));
     assert_eq!(server.storages().len(), 1, "{:?}", sent(&server));
     assert!(server.request_count("POST", LIST) >= 1);
     assert_eq!(
@@ -196,7 +204,7 @@ fn run_all(runner: &[&str]) -> Vec<Output> {
 
 #[test]
 fn find_and_ensure_from_c() {
-    run_all(&[]);
+    run_all(&compile("workflows"), &[]);
 }
 
 /// `.ci/run` runs this one: every phase under valgrind, failing on definite
@@ -211,7 +219,7 @@ fn workflows_under_valgrind() {
         "--show-leak-kinds=definite,indirect",
         "--error-exitcode=1",
     ];
-    for output in run_all(&valgrind) {
+    for output in run_all(&compile("workflows_valgrind"), &valgrind) {
         for line in String::from_utf8_lossy(&output.stderr).lines() {
             if line.contains("ERROR SUMMARY") || line.contains("definitely lost") {
                 println!("{line}");
