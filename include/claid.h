@@ -262,6 +262,51 @@ enum ClaidStatus claid_patch_storage(const struct ClaidClient *client,
                                      char **out_json);
 
 /**
+ * Finds a storage by its exact name: `GET storage/storages`, then a match
+ * on `name`.
+ *
+ * On success `out_json` receives the storage object as the list gave it, or
+ * `null` when no storage has that name. A `name` that is empty or longer
+ * than 50 characters is `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is
+ * sent.
+ *
+ * # Safety
+ *
+ * `client` is NULL or a live client; `name` is NULL or a NUL-terminated
+ * string; `out_json` is NULL or valid for writing a pointer.
+ */
+enum ClaidStatus claid_find_storage(const struct ClaidClient *client,
+                                    const char *name,
+                                    char **out_json);
+
+/**
+ * Makes sure a storage exists as `storage_json` describes it (the same JSON
+ * as for claid_create_storage), for setup code that must be safe to run
+ * twice.
+ *
+ * Lists the storages and finds the name; creates the storage when absent
+ * (after a 409 from a concurrent create, lists again and goes on with what
+ * it finds); patches it when its type or a non-secret parameter differs,
+ * sending the whole `parameters` (credentials included); otherwise sends
+ * nothing more. So the first run with some JSON sends a list and a create,
+ * the next only a list. Credentials are never returned, so they are not
+ * compared: to rotate them, call claid_patch_storage. An `s3` or `gcs`
+ * storage without `parameters.credentials` is
+ * `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is sent. When the API refuses
+ * to change the type of an existing storage of that name, the error is
+ * `CLAID_STATUS_API` and its "error_message" names the storage, its type
+ * and what to do. On success `out_json` receives the storage object.
+ *
+ * # Safety
+ *
+ * `client` is NULL or a live client; `storage_json` is NULL or a
+ * NUL-terminated string; `out_json` is NULL or valid for writing a pointer.
+ */
+enum ClaidStatus claid_ensure_storage(const struct ClaidClient *client,
+                                      const char *storage_json,
+                                      char **out_json);
+
+/**
  * Calls any endpoint of the same API.
  *
  * `method` is `"GET"`, `"POST"`, `"PUT"`, `"PATCH"` or `"DELETE"`; `path`

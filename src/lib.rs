@@ -60,6 +60,8 @@ pub mod retry;
 mod secrets;
 mod storage;
 mod transport;
+mod uri;
+mod workflows;
 
 #[cfg(feature = "mock")]
 pub mod mock;
@@ -73,6 +75,7 @@ pub use storage::{
     Credentials, NewStorage, Storage, StorageParameters, StoragePatch, StorageType, MAX_NAME_CHARS,
 };
 pub use transport::MAX_BODY_BYTES;
+pub use uri::StorageUri;
 
 /// The version of this crate, e.g. `"0.1.0"`.
 ///

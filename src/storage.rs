@@ -606,7 +606,7 @@ pub(crate) fn validate_id(id: i64) -> Result<(), Error> {
     }
 }
 
-fn validate_name(name: &str) -> Result<(), Error> {
+pub(crate) fn validate_name(name: &str) -> Result<(), Error> {
     let chars = name.chars().count();
     if chars == 0 {
         return Err(Error::invalid_input("storage name must not be empty"));

@@ -33,8 +33,9 @@ mod strings;
 
 pub use client::{claid_client_free, claid_client_new, claid_client_new_with_options, ClaidClient};
 pub use ops::{
-    claid_create_storage, claid_delete_storage, claid_get_storage, claid_list_storage_types,
-    claid_list_storages, claid_patch_storage, claid_request,
+    claid_create_storage, claid_delete_storage, claid_ensure_storage, claid_find_storage,
+    claid_get_storage, claid_list_storage_types, claid_list_storages, claid_patch_storage,
+    claid_request,
 };
 pub use status::{claid_status_name, ClaidStatus, ClaidStatusArg};
 pub use strings::claid_string_free;

@@ -1,4 +1,4 @@
-//! The six operations and `claid_request`: C arguments in, the core's JSON
+//! The six operations, find and ensure, and `claid_request`: C arguments in, the core's JSON
 //! text out.
 //!
 //! Every operation blocks until done (retries included) and follows the same
@@ -156,6 +156,70 @@ pub unsafe extern "C" fn claid_patch_storage(
             let client = client_ref(client)?;
             let patch = StoragePatch::from_json(arg_str(patch_json, "patch_json")?)?;
             Ok(client.json().patch_storage(storage_id, &patch)?)
+        })
+    }
+}
+
+/// Finds a storage by its exact name: `GET storage/storages`, then a match
+/// on `name`.
+///
+/// On success `out_json` receives the storage object as the list gave it, or
+/// `null` when no storage has that name. A `name` that is empty or longer
+/// than 50 characters is `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is
+/// sent.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `name` is NULL or a NUL-terminated
+/// string; `out_json` is NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_find_storage(
+    client: *const ClaidClient,
+    name: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            let client = client_ref(client)?;
+            Ok(client.json().find_storage(arg_str(name, "name")?)?)
+        })
+    }
+}
+
+/// Makes sure a storage exists as `storage_json` describes it (the same JSON
+/// as for claid_create_storage), for setup code that must be safe to run
+/// twice.
+///
+/// Lists the storages and finds the name; creates the storage when absent
+/// (after a 409 from a concurrent create, lists again and goes on with what
+/// it finds); patches it when its type or a non-secret parameter differs,
+/// sending the whole `parameters` (credentials included); otherwise sends
+/// nothing more. So the first run with some JSON sends a list and a create,
+/// the next only a list. Credentials are never returned, so they are not
+/// compared: to rotate them, call claid_patch_storage. An `s3` or `gcs`
+/// storage without `parameters.credentials` is
+/// `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is sent. When the API refuses
+/// to change the type of an existing storage of that name, the error is
+/// `CLAID_STATUS_API` and its "error_message" names the storage, its type
+/// and what to do. On success `out_json` receives the storage object.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client; `storage_json` is NULL or a
+/// NUL-terminated string; `out_json` is NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn claid_ensure_storage(
+    client: *const ClaidClient,
+    storage_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ClaidStatus {
+    // SAFETY: the pointers are as the caller promises (see # Safety).
+    unsafe {
+        guard::call(out_json, || {
+            let client = client_ref(client)?;
+            let storage = NewStorage::from_json(arg_str(storage_json, "storage_json")?)?;
+            Ok(client.json().ensure_storage(&storage)?)
         })
     }
 }

@@ -1,0 +1,203 @@
+//! The command line's grammar: commands, arguments and their help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const ABOUT: &str = "Manage the storages of the Claid API: list, inspect, connect, rename, \
+                     ensure and disconnect S3, GCS and web-folder storages.";
+
+const AFTER_HELP: &str = "\
+Environment:
+  CLAID_API_KEY   the API key (required; never taken as an argument, which other
+                  users of the machine could read)
+  CLAID_BASE_URL  the API's base URL (default https://api.claid.ai/v1/); --base-url wins
+
+Output: an aligned table, or with --json the answer's `data` member as JSON.
+Exit status: 0 ok, 2 usage or invalid input, 3 API error (a storage name not found
+included), 4 transport or timeout, 5 unexpected answer, 1 anything else.";
+
+/// `claid`: the Claid Storage API from the shell.
+#[derive(Debug, Parser)]
+#[command(name = "claid", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// The API's base URL, e.g. the emulator's http://127.0.0.1:PORT/v1/ [default: CLAID_BASE_URL, else https://api.claid.ai/v1/]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    #[command(flatten)]
+    pub output: Output,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How answers are printed.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct Output {
+    /// Print the answer's `data` member as JSON (as the C library gives it) instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the storage types the API supports
+    Types {
+        #[command(flatten)]
+        output: Output,
+    },
+    /// List, inspect, connect, rename, patch, ensure and delete storages
+    #[command(subcommand)]
+    Storages(Storages),
+    /// Print the storage:// URI of a file or folder in a storage (offline: the name is not looked up)
+    ///
+    /// A PATH ending in `/` is a folder, as batch inputs and outputs of the
+    /// image API must be; leading `/`s are dropped. The name must be 1 to 50
+    /// characters without `/`.
+    Uri {
+        /// The storage's name
+        name: String,
+        /// The path inside the storage, e.g. 2026/shoe.jpg or results/
+        path: String,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Storages {
+    /// List the account's storages
+    List {
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Show one storage
+    Get {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Connect a storage
+    #[command(subcommand)]
+    Create(Create),
+    /// Rename a storage
+    Rename {
+        #[command(flatten)]
+        target: Target,
+        /// The new name (1 to 50 characters)
+        new_name: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Change a storage with a JSON patch: any of "name", "type", "parameters"
+    ///
+    /// The API takes `parameters` as a whole object: give all of them,
+    /// credentials included. For JSON output, put --json before the command:
+    /// `claid --json storages patch ...`.
+    Patch {
+        #[command(flatten)]
+        target: Target,
+        /// The patch, from a file or `-` for standard input
+        #[arg(long = "json", value_name = "FILE|-")]
+        file: PathBuf,
+    },
+    /// Disconnect a storage
+    ///
+    /// Without --yes, asks on a terminal and refuses (exit 2) elsewhere.
+    Delete {
+        #[command(flatten)]
+        target: Target,
+        /// Delete without asking
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Make sure a storage exists as a JSON file describes it (safe to run twice)
+    ///
+    /// The JSON is a new storage: {"name": ..., "type": ..., "parameters": {...}},
+    /// with parameters.credentials for s3 and gcs. Creates the storage when no
+    /// storage has the name; patches it when its type or a non-secret parameter
+    /// differs; else changes nothing. Credentials are never returned, so they are
+    /// not compared: rotate them with `claid storages patch`. For JSON output, put
+    /// --json before the command: `claid --json storages ensure ...`.
+    Ensure {
+        /// The storage, from a file or `-` for standard input
+        #[arg(long = "json", value_name = "FILE|-")]
+        file: PathBuf,
+    },
+}
+
+/// The storage a command acts on.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The storage's id, or its name. An argument made only of digits is an
+    /// id; for a storage whose name is made of digits, add --by-name.
+    #[arg(value_name = "ID|NAME")]
+    pub storage: String,
+    /// Take ID|NAME as a name even when it is made of digits
+    #[arg(long)]
+    pub by_name: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Create {
+    /// An Amazon S3 (or compatible) bucket
+    S3(Bucket),
+    /// A Google Cloud Storage bucket
+    Gcs(Bucket),
+    /// A folder on a web server, read and written over HTTP(S)
+    WebFolder {
+        /// The storage's name (1 to 50 characters, unique in the account)
+        name: String,
+        /// The folder's URL (the storage's `base_url`; --base-url is the API's)
+        #[arg(long, value_name = "URL")]
+        url: String,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+/// A bucket storage: where, and the keys to it.
+#[derive(Debug, Args)]
+pub struct Bucket {
+    /// The storage's name (1 to 50 characters, unique in the account)
+    pub name: String,
+    /// The bucket
+    #[arg(long, value_name = "BUCKET")]
+    pub bucket: String,
+    /// A prefix inside the bucket (the API's `path`, which its reference also calls `prefix`)
+    #[arg(long, value_name = "PREFIX")]
+    pub path: Option<String>,
+    #[command(flatten)]
+    pub credentials: CredentialSource,
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// Where the bucket's keys come from: never from arguments.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = true)]
+pub struct CredentialSource {
+    /// The environment variable holding the access key
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "secret_key_env",
+        conflicts_with = "credentials_file"
+    )]
+    pub access_key_env: Option<String>,
+    /// The environment variable holding the secret access key
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "access_key_env",
+        conflicts_with = "credentials_file"
+    )]
+    pub secret_key_env: Option<String>,
+    /// A JSON file {"access_key": "...", "secret_access_key": "..."}, or `-` for standard input
+    #[arg(long, value_name = "FILE|-")]
+    pub credentials_file: Option<PathBuf>,
+}

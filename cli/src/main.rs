@@ -1,0 +1,324 @@
+//! `claid`: the Claid Storage API from the shell, for people and scripts
+//! that manage storages without writing code.
+//!
+//! The key comes from `CLAID_API_KEY` only, and bucket credentials from
+//! environment variables or a file, never from arguments (which other
+//! users of the machine can read in the process list). Answers print as
+//! tables, or with `--json` as the `data` member the C library would give.
+//! Errors go to standard error with the library's message and advice; the
+//! exit status says what kind of failure it was (see [`Failure::exit_code`]).
+
+mod args;
+mod failure;
+mod input;
+mod output;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use claid::{Client, NewStorage, StoragePatch, StorageUri};
+
+use args::{Cli, Command, Create, Storages, Target};
+use failure::Failure;
+use output::Shape;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`claid storages list | head -1`) is not an error.
+        Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("claid: {failure}");
+            failure.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let json = cli.output.json;
+    let base_url = cli.base_url.as_deref();
+    match cli.command {
+        Command::Uri { name, path, output } => output::line(
+            &StorageUri::new(name, path)?.to_string(),
+            json || output.json,
+        ),
+        Command::Types { output } => {
+            let text = client(base_url)?.json().list_storage_types()?;
+            output::data(&text, Shape::Types, json || output.json, &[])
+        }
+        Command::Storages(command) => storages(command, base_url, json),
+    }
+}
+
+fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(), Failure> {
+    match command {
+        Storages::List { output } => {
+            let text = client(base_url)?.json().list_storages()?;
+            output::data(&text, Shape::Storages, json || output.json, &[])
+        }
+        Storages::Get { target, output } => {
+            let client = client(base_url)?;
+            let text = match resolve(&target)? {
+                Resolved::Id(id) => noted(&client, &target, client.json().get_storage(id))?,
+                Resolved::Name(name) => {
+                    let text = client.json().find_storage(&name)?;
+                    if text == "null" {
+                        return Err(not_found(&name));
+                    }
+                    text
+                }
+            };
+            output::data(&text, Shape::Storage, json || output.json, &[])
+        }
+        Storages::Create(create) => {
+            let (storage, output) = match create {
+                Create::S3(bucket) => (bucket_storage(&bucket, true)?, bucket.output),
+                Create::Gcs(bucket) => (bucket_storage(&bucket, false)?, bucket.output),
+                Create::WebFolder { name, url, output } => {
+                    (NewStorage::web_folder(name, url), output)
+                }
+            };
+            let text = client(base_url)?.json().create_storage(&storage)?;
+            let secrets = output::secrets_of(Some(&storage.parameters));
+            output::data(&text, Shape::Storage, json || output.json, &secrets)
+        }
+        Storages::Rename {
+            target,
+            new_name,
+            output,
+        } => {
+            let client = client(base_url)?;
+            let id = id_of(&client, &target)?;
+            let patch = StoragePatch::new().name(new_name);
+            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            output::data(&text, Shape::Storage, json || output.json, &[])
+        }
+        Storages::Patch { target, file } => {
+            let patch = StoragePatch::from_json(&input::read_text(&file, "the patch")?)?;
+            let client = client(base_url)?;
+            let id = id_of(&client, &target)?;
+            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            let secrets = output::secrets_of(patch.parameters.as_ref());
+            output::data(&text, Shape::Storage, json, &secrets)
+        }
+        Storages::Delete {
+            target,
+            yes,
+            output,
+        } => delete(&target, yes, base_url, json || output.json),
+        Storages::Ensure { file } => {
+            let storage = NewStorage::from_json(&input::read_text(&file, "the storage")?)?;
+            let text = client(base_url)?.json().ensure_storage(&storage)?;
+            let secrets = output::secrets_of(Some(&storage.parameters));
+            output::data(&text, Shape::Storage, json, &secrets)
+        }
+    }
+}
+
+/// Deletes after asking on a terminal; elsewhere only with `--yes`.
+fn delete(target: &Target, yes: bool, base_url: Option<&str>, json: bool) -> Result<(), Failure> {
+    let can_ask = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !yes && !can_ask {
+        return Err(Failure::Usage(format!(
+            "not deleting storage {} without --yes: there is no terminal to ask on",
+            target.storage
+        )));
+    }
+    let client = client(base_url)?;
+    let (id, name) = match resolve(target)? {
+        Resolved::Id(id) if yes => (id, None),
+        Resolved::Id(id) => (
+            id,
+            Some(noted(&client, target, client.get_storage(id))?.name),
+        ),
+        Resolved::Name(name) => (id_of(&client, target)?, Some(name)),
+    };
+    if !yes {
+        let name = name.as_deref().unwrap_or_default();
+        let question = format!("Delete storage {id} ({name:?})? [y/N] ");
+        confirm(
+            &question,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stderr(),
+        )?;
+    }
+    let text = noted(&client, target, client.json().delete_storage(id))?;
+    if json {
+        output::line(&text, false)
+    } else {
+        match name {
+            Some(name) => output::line(&format!("deleted storage {id} ({name})"), false),
+            None => output::line(&format!("deleted storage {id}"), false),
+        }
+    }
+}
+
+/// Asks `question` on `prompt` and reads the answer: yes or y goes on.
+fn confirm(
+    question: &str,
+    answers: &mut impl BufRead,
+    prompt: &mut impl Write,
+) -> Result<(), Failure> {
+    prompt
+        .write_all(question.as_bytes())
+        .and_then(|()| prompt.flush())
+        .map_err(Failure::Output)?;
+    let mut answer = String::new();
+    answers.read_line(&mut answer).map_err(Failure::Output)?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(Failure::Declined("nothing deleted".to_owned())),
+    }
+}
+
+/// A client from `CLAID_API_KEY` and the base URL (`--base-url`, else
+/// `CLAID_BASE_URL`, else the real API's).
+fn client(base_url: Option<&str>) -> Result<Client, Failure> {
+    let key = match std::env::var("CLAID_API_KEY") {
+        Ok(key) => key,
+        Err(std::env::VarError::NotPresent) => {
+            return Err(Failure::Usage(
+                "CLAID_API_KEY is not set: export the API key from the Claid dashboard \
+                 (claid never takes it as an argument)"
+                    .to_owned(),
+            ))
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(Failure::Usage(
+                "CLAID_API_KEY is not UTF-8: check the key you exported".to_owned(),
+            ))
+        }
+    };
+    let mut builder = Client::builder()
+        .api_key(key)
+        .user_agent(concat!("claid-cli/", env!("CARGO_PKG_VERSION")));
+    let env_url = std::env::var("CLAID_BASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if let Some(url) = base_url.map(str::to_owned).or(env_url) {
+        builder = builder.base_url(url);
+    }
+    Ok(builder.build()?)
+}
+
+fn bucket_storage(bucket: &args::Bucket, s3: bool) -> Result<NewStorage, Failure> {
+    let credentials = input::credentials(&bucket.credentials)?;
+    let storage = if s3 {
+        NewStorage::s3(bucket.name.as_str(), bucket.bucket.as_str(), credentials)
+    } else {
+        NewStorage::gcs(bucket.name.as_str(), bucket.bucket.as_str(), credentials)
+    };
+    Ok(match &bucket.path {
+        Some(path) => storage.with_path(path.as_str()),
+        None => storage,
+    })
+}
+
+/// How `ID|NAME` was read.
+enum Resolved {
+    Id(i64),
+    Name(String),
+}
+
+/// An argument made only of ASCII digits is an id, unless `--by-name`.
+fn resolve(target: &Target) -> Result<Resolved, Failure> {
+    let text = &target.storage;
+    if target.by_name || text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Resolved::Name(text.clone()));
+    }
+    text.parse().map(Resolved::Id).map_err(|_| {
+        Failure::Usage(format!(
+            "{text} is too large for a storage id; for a storage of that name, add --by-name"
+        ))
+    })
+}
+
+/// The id of the storage `target` names: a name is looked up with one list.
+fn id_of(client: &Client, target: &Target) -> Result<i64, Failure> {
+    match resolve(target)? {
+        Resolved::Id(id) => Ok(id),
+        Resolved::Name(name) => match client.find_storage(&name)? {
+            Some(storage) => Ok(storage.id),
+            None => Err(not_found(&name)),
+        },
+    }
+}
+
+fn not_found(name: &str) -> Failure {
+    Failure::NotFound(format!(
+        "no storage is named {name:?}; `claid storages list` shows them"
+    ))
+}
+
+/// A 404 for an id that is also the name of a storage: says how to mean the name.
+fn noted<T>(client: &Client, target: &Target, result: claid::Result<T>) -> Result<T, Failure> {
+    let error = match result {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    let numeric = matches!(resolve(target), Ok(Resolved::Id(_)));
+    let note = match (&error, numeric) {
+        (claid::Error::Api(api), true) if api.status == 404 => client
+            .find_storage(&target.storage)
+            .ok()
+            .flatten()
+            .map(|s| {
+                format!(
+                    "{} was read as an id; a storage is named {:?} (id {}): add --by-name to mean it",
+                    target.storage, s.name, s.id
+                )
+            }),
+        _ => None,
+    };
+    Err(Failure::Client(Box::new(error), note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(storage: &str, by_name: bool) -> Target {
+        Target {
+            storage: storage.to_owned(),
+            by_name,
+        }
+    }
+
+    #[test]
+    fn digits_are_ids_unless_by_name() {
+        assert!(matches!(
+            resolve(&target("42", false)),
+            Ok(Resolved::Id(42))
+        ));
+        assert!(matches!(resolve(&target("42", true)), Ok(Resolved::Name(n)) if n == "42"));
+        assert!(matches!(
+            resolve(&target("4x2", false)),
+            Ok(Resolved::Name(_))
+        ));
+        assert!(matches!(
+            resolve(&target("+4", false)),
+            Ok(Resolved::Name(_))
+        ));
+        let huge = resolve(&target("99999999999999999999", false));
+        assert!(matches!(huge, Err(Failure::Usage(m)) if m.contains("--by-name")));
+    }
+
+    #[test]
+    fn only_yes_confirms() {
+        for (answer, ok) in [
+            ("y\n", true),
+            ("YES\n", true),
+            ("n\n", false),
+            ("\n", false),
+            ("", false),
+        ] {
+            let mut prompt = Vec::new();
+            let result = confirm("Delete? ", &mut answer.as_bytes(), &mut prompt);
+            assert_eq!(result.is_ok(), ok, "{answer:?}");
+            assert_eq!(prompt, b"Delete? ");
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! What goes to standard output: the answer's `data` member as JSON, or an
+//! aligned table made from it.
+//!
+//! The API never returns credentials. Should an answer carry some all the
+//! same, or echo a secret this command sent, they are replaced by
+//! `<redacted>` before anything is printed, in JSON as in tables; otherwise
+//! the JSON is printed exactly as the library handed it over.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use claid::{Storage, StorageParameters, StorageType};
+use serde_json::Value;
+
+use crate::failure::Failure;
+
+const REDACTED: &str = "<redacted>";
+
+/// What the `data` member holds, for the table.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    /// `["web_folder", "s3", "gcs"]`
+    Types,
+    /// An array of storages.
+    Storages,
+    /// One storage.
+    Storage,
+}
+
+/// Prints `text` (a `data` member) as JSON or as a table of `shape`, with
+/// the `secrets` this command sent cut out.
+pub fn data(text: &str, shape: Shape, json: bool, secrets: &[String]) -> Result<(), Failure> {
+    let mut value: Value = serde_json::from_str(text).map_err(|e| unexpected(shape, &e))?;
+    let redacted = scrub(&mut value, secrets);
+    if json {
+        return if redacted {
+            let text = serde_json::to_string(&value).map_err(|e| unexpected(shape, &e))?;
+            print(&format!("{text}\n"))
+        } else {
+            print(&format!("{text}\n"))
+        };
+    }
+    let table = match shape {
+        Shape::Types => {
+            let types: Vec<String> =
+                serde_json::from_value(value).map_err(|e| unexpected(shape, &e))?;
+            let rows: Vec<Vec<String>> = types.iter().map(|t| vec![cell(t)]).collect();
+            table(&["TYPE"], &rows)
+        }
+        Shape::Storages => {
+            let storages: Vec<Storage> =
+                serde_json::from_value(value).map_err(|e| unexpected(shape, &e))?;
+            let rows: Vec<Vec<String>> = storages.iter().map(row).collect();
+            table(&["ID", "NAME", "TYPE", "LOCATION", "CREATED"], &rows)
+        }
+        Shape::Storage => {
+            let storage: Storage =
+                serde_json::from_value(value).map_err(|e| unexpected(shape, &e))?;
+            details(&storage)
+        }
+    };
+    print(&table)
+}
+
+/// Prints one line of text, or the same as a JSON string.
+pub fn line(text: &str, json: bool) -> Result<(), Failure> {
+    if json {
+        let quoted = serde_json::to_string(text).map_err(|e| unexpected(Shape::Types, &e))?;
+        print(&format!("{quoted}\n"))
+    } else {
+        print(&format!("{}\n", cell(text)))
+    }
+}
+
+/// The secrets in parameters this command sends: never printed back.
+pub fn secrets_of(parameters: Option<&StorageParameters>) -> Vec<String> {
+    let Some(credentials) = parameters.and_then(|p| p.credentials.as_deref()) else {
+        return Vec::new();
+    };
+    let mut secrets = vec![credentials.secret_access_key.clone()];
+    secrets.extend(
+        credentials
+            .extra
+            .values()
+            .filter_map(Value::as_str)
+            .map(str::to_owned),
+    );
+    secrets.retain(|s| !s.is_empty());
+    secrets
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(Failure::Output)
+}
+
+fn unexpected(shape: Shape, error: &serde_json::Error) -> Failure {
+    Failure::Decode(format!(
+        "the answer is not what was expected ({shape:?}): {error}"
+    ))
+}
+
+/// Replaces credentials objects and the given secrets; true when it did.
+fn scrub(value: &mut Value, secrets: &[String]) -> bool {
+    match value {
+        Value::Object(map) => {
+            let mut changed = false;
+            for (key, member) in map.iter_mut() {
+                if key == "credentials" && !member.is_null() && member.as_str() != Some(REDACTED) {
+                    *member = Value::String(REDACTED.to_owned());
+                    changed = true;
+                } else {
+                    changed |= scrub(member, secrets);
+                }
+            }
+            changed
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, item| scrub(item, secrets) | changed),
+        Value::String(text) => {
+            let mut changed = false;
+            for secret in secrets {
+                if text.contains(secret.as_str()) {
+                    *text = text.replace(secret.as_str(), REDACTED);
+                    changed = true;
+                }
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+/// A storage as one table row.
+fn row(storage: &Storage) -> Vec<String> {
+    vec![
+        storage.id.to_string(),
+        cell(&storage.name),
+        cell(storage.storage_type.as_str()),
+        cell(&location(storage)),
+        cell(&storage.created_at),
+    ]
+}
+
+/// Where the files are: `bucket/path` for buckets, the URL for web folders.
+fn location(storage: &Storage) -> String {
+    let p = &storage.parameters;
+    match (&storage.storage_type, &p.bucket, &p.base_url) {
+        (StorageType::WebFolder, _, Some(url)) => url.clone(),
+        (_, Some(bucket), _) => {
+            let path = p.path.as_deref().unwrap_or("").trim_start_matches('/');
+            if path.is_empty() {
+                bucket.clone()
+            } else {
+                format!("{bucket}/{path}")
+            }
+        }
+        (_, None, Some(url)) => url.clone(),
+        (_, None, None) => String::new(),
+    }
+}
+
+/// One storage as `field  value` lines, every parameter included.
+fn details(storage: &Storage) -> String {
+    let p = &storage.parameters;
+    let mut rows = vec![
+        vec!["id".to_owned(), storage.id.to_string()],
+        vec!["name".to_owned(), cell(&storage.name)],
+        vec!["type".to_owned(), cell(storage.storage_type.as_str())],
+    ];
+    for (field, value) in [
+        ("bucket", &p.bucket),
+        ("path", &p.path),
+        ("base_url", &p.base_url),
+    ] {
+        if let Some(value) = value {
+            rows.push(vec![field.to_owned(), cell(value)]);
+        }
+    }
+    for (field, value) in &p.extra {
+        let shown = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        rows.push(vec![cell(field), cell(&shown)]);
+    }
+    if p.credentials.is_some() {
+        rows.push(vec!["credentials".to_owned(), REDACTED.to_owned()]);
+    }
+    rows.push(vec!["created_at".to_owned(), cell(&storage.created_at)]);
+    rows.push(vec!["uri".to_owned(), cell(&storage.uri("").to_string())]);
+    table(&[], &rows)
+}
+
+/// Columns padded to their widest cell (in characters), two spaces apart.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let head: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    let all: Vec<&Vec<String>> = (!head.is_empty())
+        .then_some(&head)
+        .into_iter()
+        .chain(rows)
+        .collect();
+    let columns = all.iter().map(|r| r.len()).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            all.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in all {
+        let mut line = String::new();
+        for (c, text) in r.iter().enumerate() {
+            if c + 1 == r.len() {
+                line.push_str(text);
+            } else {
+                let _ = write!(line, "{text:<0$}  ", widths[c]);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Text safe for a terminal: control characters (a name could hold an
+/// escape sequence) are shown escaped.
+fn cell(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_and_sent_secrets_are_cut_out() {
+        let mut value: Value = serde_json::from_str(
+            r#"{"id":1,"parameters":{"credentials":{"secret_access_key":"SK"},"note":"was SK"},"list":["xSKx"]}"#,
+        )
+        .unwrap();
+        assert!(scrub(&mut value, &["SK".to_owned()]));
+        let text = value.to_string();
+        assert!(!text.contains("SK"), "{text}");
+        let mut clean: Value = serde_json::from_str(r#"{"id":1,"name":"n"}"#).unwrap();
+        assert!(!scrub(&mut clean, &["SK".to_owned()]));
+    }
+
+    #[test]
+    fn tables_align_by_characters_and_escape_control_characters() {
+        let rows = vec![
+            vec!["1".to_owned(), "é".to_owned(), "x".to_owned()],
+            vec!["22".to_owned(), cell("a\u{1b}[2J"), "y".to_owned()],
+        ];
+        let text = table(&["ID", "NAME", "TYPE"], &rows);
+        assert_eq!(
+            text,
+            "ID  NAME        TYPE\n1   é           x\n22  a\\u{1b}[2J  y\n"
+        );
+    }
+
+    #[test]
+    fn locations_join_bucket_and_path() {
+        let s: Storage = serde_json::from_str(
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"bucket":"b","path":"/in/"}}"#,
+        )
+        .unwrap();
+        assert_eq!(location(&s), "b/in/");
+        let w: Storage = serde_json::from_str(
+            r#"{"id":2,"name":"w","type":"web_folder","parameters":{"base_url":"https://e.com/"}}"#,
+        )
+        .unwrap();
+        assert_eq!(location(&w), "https://e.com/");
+    }
+}
