@@ -6,6 +6,10 @@
 //! the JSON view on the same answer. The runs are seeded, so they repeat; a
 //! failure prints the smallest answer proptest found.
 
+// The helpers hand back the library's own `Result<_, claid::Error>`, as its
+// API does (src/lib.rs allows the lint for the same reason).
+#![allow(clippy::result_large_err)]
+
 mod answers;
 
 use answers::{
@@ -298,7 +302,8 @@ fn decode_error(
 #[test]
 fn answers_outside_the_document_are_decode_errors() {
     let (server, client) = setup();
-    check(CASES, bad_answer(), |answer| {
+    // The bad answers are a small finite set: enough cases to meet each.
+    check(4 * CASES, bad_answer(), |answer| {
         serve(&server, answer.status, &answer.body, &answer.request_id);
         decode_error(typed(&client, answer.op), &answer, "typed API")?;
         serve(&server, answer.status, &answer.body, &answer.request_id);

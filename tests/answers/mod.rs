@@ -561,10 +561,23 @@ fn members(text: &str) -> Result<BTreeMap<String, Box<RawValue>>, String> {
     serde_json::from_str(text).map_err(|e| format!("not a JSON object ({e}): {text:.300}"))
 }
 
-fn field<T: serde::de::DeserializeOwned>(
+/// The member `name` read as a string, when present. (Two readers rather
+/// than a generic one: the C ABI's test has no `serde` of its own to name
+/// the bound.)
+fn string_field(
     members: &BTreeMap<String, Box<RawValue>>,
     name: &str,
-) -> Result<Option<T>, String> {
+) -> Result<Option<String>, String> {
+    members
+        .get(name)
+        .map(|raw| serde_json::from_str(raw.get()).map_err(|e| format!("{name}: {e}")))
+        .transpose()
+}
+
+fn integer_field(
+    members: &BTreeMap<String, Box<RawValue>>,
+    name: &str,
+) -> Result<Option<i64>, String> {
     members
         .get(name)
         .map(|raw| serde_json::from_str(raw.get()).map_err(|e| format!("{name}: {e}")))
@@ -576,13 +589,13 @@ impl SeenStorage {
         let top = members(text)?;
         let parameters = members(top.get("parameters").ok_or("no parameters member")?.get())?;
         Ok(SeenStorage {
-            id: field(&top, "id")?.ok_or("no id")?,
-            name: field(&top, "name")?.ok_or("no name")?,
-            kind: field(&top, "type")?.ok_or("no type")?,
-            bucket: field(&parameters, "bucket")?,
-            path: field(&parameters, "path")?,
-            base_url: field(&parameters, "base_url")?,
-            created_at: field(&top, "created_at")?.ok_or("no created_at")?,
+            id: integer_field(&top, "id")?.ok_or("no id")?,
+            name: string_field(&top, "name")?.ok_or("no name")?,
+            kind: string_field(&top, "type")?.ok_or("no type")?,
+            bucket: string_field(&parameters, "bucket")?,
+            path: string_field(&parameters, "path")?,
+            base_url: string_field(&parameters, "base_url")?,
+            created_at: string_field(&top, "created_at")?.ok_or("no created_at")?,
             members: top.keys().cloned().collect(),
             parameter_members: parameters.keys().cloned().collect(),
         })
@@ -1052,7 +1065,7 @@ fn not_json() -> impl Strategy<Value = String> {
         Just("{\"data\":[}".to_owned()),
         Just("OK".to_owned()),
         "[ -~]{1,40}".prop_filter("not JSON", |s| {
-            serde_json::from_str::<serde::de::IgnoredAny>(s).is_err()
+            serde_json::from_str::<Box<RawValue>>(s).is_err()
         }),
     ]
 }
