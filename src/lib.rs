@@ -52,6 +52,8 @@
 
 mod builder;
 mod client;
+mod config;
+mod engine;
 mod error;
 mod json;
 mod operation;
@@ -60,6 +62,7 @@ pub mod retry;
 mod secrets;
 mod storage;
 mod transport;
+mod url;
 
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -62,6 +62,19 @@ pub(crate) enum Failure {
     Fatal,
 }
 
+impl Failure {
+    /// Whether the server may have acted on the request although no answer
+    /// says so: after a timeout, a lost connection or a 5xx. A refused
+    /// connection, a 429 and a 4xx all say it did not.
+    pub(crate) fn outcome_unknown(self) -> bool {
+        match self {
+            Failure::Timeout | Failure::ConnectionLost => true,
+            Failure::Status { status, .. } => (500..600).contains(&status),
+            Failure::ConnectFailed | Failure::Fatal => false,
+        }
+    }
+}
+
 /// Whether a request may be sent twice without harm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Idempotency {
