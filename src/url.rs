@@ -49,6 +49,9 @@ impl BaseUrl {
             ))
         };
         let raw = raw.trim();
+        if !raw.contains("://") {
+            return Err(bad("must start with http:// or https://"));
+        }
         if raw.contains('#') {
             return Err(bad("must not have a fragment (#...)"));
         }
@@ -220,7 +223,7 @@ mod tests {
         for (raw, why) in [
             ("ftp://x/", "http:// or https://"),
             ("127.0.0.1:80", "http:// or https://"),
-            ("", "not a valid URL"),
+            ("", "http:// or https://"),
             ("http://", "not a valid URL"),
             ("http:///v1", "not a valid URL"),
             ("http://u:p@h/v1", "user name or password"),
