@@ -226,7 +226,7 @@ impl ClientBuilder {
     /// ```
     /// use claid::{Client, Error};
     /// let refused = |b: claid::ClientBuilder| match b.build() {
-    ///     Err(Error::InvalidInput { message }) => message,
+    ///     Err(Error::InvalidInput { message, .. }) => message,
     ///     other => panic!("{other:?}"),
     /// };
     /// assert!(refused(Client::builder().api_key("")).contains("empty"));

@@ -177,6 +177,7 @@ impl ApiError {
             }
             404 => "No such storage or endpoint: check the path, and that the base URL ends in /v1/.",
             405 => "The endpoint does not take this method: check the method and the path.",
+            407 => "The proxy asks for credentials: put them in the proxy URL (http://user:password@host:port).",
             409 => "A storage with that name exists already: pick another name.",
             422 => "Some fields are invalid: see error_details.",
             429 => "Too many requests: slow down and retry later.",
@@ -427,6 +428,7 @@ mod tests {
             (402, "no API calls left"),
             (403, "lacks the `storage` scope"),
             (405, "method"),
+            (407, "proxy URL"),
             (409, "exists already"),
             (422, "error_details"),
             (429, "retry later"),

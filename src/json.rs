@@ -125,7 +125,9 @@ impl JsonApi<'_> {
     /// Any endpoint of the API: `method` is `GET`, `POST`, `PUT`, `PATCH` or
     /// `DELETE`; `body`, when given, must be JSON. Answers with the `data`
     /// member, or `null` for an empty body. Retried like the typed
-    /// operations of the same method.
+    /// operations of the same method; a retried `DELETE` answered 404 stays
+    /// an error here (the path need not name a storage: use
+    /// [`delete_storage`](Self::delete_storage) for "already deleted is done").
     ///
     /// `path` is relative to the base URL and may carry a query: a leading
     /// `/` is ignored; characters outside ASCII (and a space, `"`, `<`, `>`,

@@ -100,6 +100,22 @@ fn api_keys_must_be_visible_ascii_and_errors_give_the_position() {
 }
 
 #[test]
+fn debug_output_never_holds_the_key() {
+    let client = Client::builder()
+        .api_key("sk-SECRET-KEY")
+        .base_url("http://127.0.0.1:9/v1")
+        .build()
+        .unwrap();
+    let text = format!(
+        "{client:?} {:?} {:?}",
+        client.json(),
+        Client::builder().api_key("sk-SECRET-KEY")
+    );
+    assert!(!text.contains("SECRET"), "{text}");
+    assert!(text.contains("http://127.0.0.1:9/v1/"), "{text}");
+}
+
+#[test]
 fn user_agents_must_be_visible_ascii_and_spaces() {
     Client::builder()
         .api_key("k")
