@@ -180,8 +180,8 @@ impl fmt::Debug for Transport {
 /// and the system resolver bounds a hung lookup with its own timeouts.
 ///
 /// A failed lookup comes back from the system as a bare I/O error, which
-/// would read as a broken connection; it is reported as
-/// [`ureq::Error::HostNotFound`] instead, so the message names the cause.
+/// would read as a broken connection; it is reported as [`LookupFailed`]
+/// instead, naming the host it was for (the API's or the proxy's).
 #[derive(Debug, Default)]
 struct InlineResolver(DefaultResolver);
 
@@ -194,23 +194,75 @@ impl Resolver for InlineResolver {
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         self.0
             .resolve(uri, config, NextTimeout::default())
-            .map_err(lookup_failed)
+            .map_err(|e| lookup_failed(uri.host().unwrap_or_default(), e))
     }
 }
 
-/// What a failed lookup is: the host could not be resolved.
-fn lookup_failed(e: ureq::Error) -> ureq::Error {
-    match e {
-        ureq::Error::Io(_) => ureq::Error::HostNotFound,
-        other => other,
+/// A host name that could not be resolved: no such name, or no DNS.
+#[derive(Debug)]
+pub(crate) struct LookupFailed {
+    host: String,
+    source: Option<io::Error>,
+}
+
+impl fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not resolve the host {:?}", self.host)?;
+        if let Some(e) = &self.source {
+            write!(f, " ({e})")?;
+        }
+        Ok(())
     }
+}
+
+impl std::error::Error for LookupFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| e as _)
+    }
+}
+
+/// A failed lookup of `host` as the error ureq passes on, carrying a
+/// [`LookupFailed`] for [`classify`] to find.
+fn lookup_failed(host: &str, e: ureq::Error) -> ureq::Error {
+    let source = match e {
+        ureq::Error::Io(io) => Some(io),
+        ureq::Error::HostNotFound => None,
+        other => return other,
+    };
+    let failed = LookupFailed {
+        host: host.to_owned(),
+        source,
+    };
+    ureq::Error::Io(io::Error::other(failed))
 }
 
 /// Sorts a ureq error into a retry class and this crate's error; `host` is
-/// the base URL's, named when it could not be resolved.
+/// the base URL's, named when a lookup failed without saying which.
 fn classify(e: ureq::Error, host: &str) -> AttemptError {
     use io::ErrorKind as K;
     let (failure, error) = match e {
+        // Nothing was sent: retried like a refused connection (a resolver
+        // may fail for a moment), and named as what it is.
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<LookupFailed>()) => {
+            let failed = io
+                .into_inner()
+                .and_then(|e| e.downcast::<LookupFailed>().ok());
+            let error = Error::Transport {
+                message: failed.as_ref().map_or_else(String::new, |f| f.to_string()),
+                source: failed.map(|f| f as _),
+            };
+            (Failure::ConnectFailed, error)
+        }
+        ureq::Error::HostNotFound => (
+            Failure::ConnectFailed,
+            Error::Transport {
+                message: format!("could not resolve the host {host:?}"),
+                source: Some(Box::new(LookupFailed {
+                    host: host.to_owned(),
+                    source: None,
+                })),
+            },
+        ),
         // Nothing was sent when the connection could not even be opened in
         // time, so that timeout is retried like a refused connection.
         ureq::Error::Timeout(phase @ (ureq::Timeout::Connect | ureq::Timeout::Resolve)) => (
@@ -242,12 +294,6 @@ fn classify(e: ureq::Error, host: &str) -> AttemptError {
             ) =>
         {
             let message = format!("could not connect: {io}");
-            (Failure::ConnectFailed, transport(message, e))
-        }
-        ureq::Error::HostNotFound => {
-            let message = format!(
-                "could not resolve the host {host:?} (no such name, or DNS is unreachable)"
-            );
             (Failure::ConnectFailed, transport(message, e))
         }
         ureq::Error::ConnectionFailed => {
@@ -304,19 +350,31 @@ mod tests {
 
     #[test]
     fn a_failed_lookup_names_the_host_not_a_broken_connection() {
-        let lookup = io::Error::other("failed to lookup address information");
-        let mapped = lookup_failed(ureq::Error::Io(lookup));
-        assert!(matches!(mapped, ureq::Error::HostNotFound), "{mapped:?}");
-        let refused = lookup_failed(ureq::Error::ConnectionFailed);
+        let lookup = || io::Error::other("failed to lookup address information");
+        for (error, host, named) in [
+            (ureq::Error::Io(lookup()), "proxy.example", "proxy.example"),
+            (
+                ureq::Error::HostNotFound,
+                "api.claid.example",
+                "api.claid.example",
+            ),
+        ] {
+            let e = classify(lookup_failed(host, error), "base.example");
+            assert_eq!(e.failure, Failure::ConnectFailed);
+            let m = message(&e.error);
+            assert!(
+                m.contains(&format!("could not resolve the host \"{named}\"")),
+                "{m}"
+            );
+            assert!(!m.contains("broke"), "{m}");
+            let hint = e.error.hint().unwrap();
+            assert!(hint.contains("host name"), "{hint}");
+        }
+        let e = classify(ureq::Error::HostNotFound, "base.example");
+        assert!(message(&e.error).contains("\"base.example\""));
+        assert!(e.error.hint().unwrap().contains("host name"));
+        let refused = lookup_failed("h", ureq::Error::ConnectionFailed);
         assert!(matches!(refused, ureq::Error::ConnectionFailed));
-        let e = classify(mapped, "api.claid.example");
-        assert_eq!(e.failure, Failure::ConnectFailed);
-        let m = message(&e.error);
-        assert!(
-            m.contains("could not resolve the host \"api.claid.example\""),
-            "{m}"
-        );
-        assert!(!m.contains("broke"), "{m}");
     }
 
     #[test]
