@@ -106,10 +106,16 @@ fn a_timed_out_attempt_then_404_is_a_successful_delete() {
 
 #[test]
 fn a_2xx_delete_answer_must_be_the_envelope() {
-    for body in ["{}", r#"{"data":null}"#, r#"{"data":{"id":7}}"#, "", "  \n"] {
-        for (result, _) in delete_both(vec![Reply::json(200, body)]) {
-            assert!(result.is_ok(), "{body:?}: {result:?}");
-        }
+    for (body, data) in [
+        ("{}", "null"),
+        (r#"{"data":null}"#, "null"),
+        (r#"{"data":{"id":7}}"#, r#"{"id":7}"#),
+        ("", "null"),
+        ("  \n", "null"),
+    ] {
+        let [(typed, _), (json, _)] = delete_both(vec![Reply::json(200, body)]);
+        assert_eq!(typed.unwrap(), "null", "{body:?}");
+        assert_eq!(json.unwrap(), data, "{body:?}");
     }
     for body in [
         "<html><body>Deleted!</body></html>",
