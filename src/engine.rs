@@ -6,11 +6,11 @@
 //! request loop.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::thread;
 use std::time::Instant;
 
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use ureq::http::Method;
@@ -28,6 +28,61 @@ use crate::{ApiError, Error};
 #[derive(Deserialize)]
 pub(crate) struct Envelope<T> {
     pub data: T,
+}
+
+/// The answer to a delete: an object, with its `data` member if it has one
+/// and whether it has others. Keys are read as bytes, so one that is not
+/// valid Unicode (a lone surrogate escape) is passed over like any other.
+struct DeleteAnswer<'a> {
+    data: Option<&'a RawValue>,
+    others: bool,
+}
+
+impl<'de> Deserialize<'de> for DeleteAnswer<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IsData(bool);
+        impl<'de> Deserialize<'de> for IsData {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = IsData;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a member name")
+                    }
+                    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<IsData, E> {
+                        Ok(IsData(v == b"data"))
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<IsData, E> {
+                        Ok(IsData(v == "data"))
+                    }
+                }
+                d.deserialize_bytes(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DeleteAnswer<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut answer = DeleteAnswer {
+                    data: None,
+                    others: false,
+                };
+                while let Some(IsData(is_data)) = map.next_key()? {
+                    if is_data {
+                        answer.data = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                        answer.others = true;
+                    }
+                }
+                Ok(answer)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Sends operations for one client; shared by its clones.
@@ -171,12 +226,16 @@ impl Engine {
                 secrets,
             )
         };
-        let mut object: BTreeMap<String, &RawValue> =
+        let object: DeleteAnswer<'_> =
             serde_json::from_slice(&answer.body).map_err(|e| not_envelope(e.to_string()))?;
-        match object.remove("data") {
-            Some(data) => Ok(Some(data)),
-            None if object.is_empty() => Ok(None),
-            None => Err(not_envelope("an object without \"data\"".to_owned())),
+        match object {
+            DeleteAnswer {
+                data: Some(data), ..
+            } => Ok(Some(data)),
+            DeleteAnswer { others: false, .. } => Ok(None),
+            DeleteAnswer { others: true, .. } => {
+                Err(not_envelope("an object without \"data\"".to_owned()))
+            }
         }
     }
 

@@ -110,6 +110,7 @@ fn a_2xx_delete_answer_must_be_the_envelope() {
         ("{}", "null"),
         (r#"{"data":null}"#, "null"),
         (r#"{"data":{"id":7}}"#, r#"{"id":7}"#),
+        (r#"{"d\u0061ta":null,"x\ud800":[1e400]}"#, "null"),
         ("", "null"),
         ("  \n", "null"),
     ] {
@@ -125,6 +126,7 @@ fn a_2xx_delete_answer_must_be_the_envelope() {
         "null",
         r#""ok""#,
         r#"{"data":null"#,
+        r#"{"\ud800":null}"#,
     ] {
         for (result, requests) in delete_both(vec![Reply::json(200, body)]) {
             let err = result.unwrap_err();
