@@ -11,7 +11,8 @@
  * NUL-terminated UTF-8 JSON string: on CLAID_STATUS_OK the `data` member of the
  * API's answer (fields this library does not know are kept); otherwise an
  * error object with "kind" (the word claid_status_name returns) and
- * "error_message", plus "status", "error_code", "error_type",
+ * "error_message", "hint" (what to do next, the advice the Rust Display adds)
+ * whenever there is one, plus "status", "error_code", "error_type",
  * "error_details", "request_id" and "retry_after_ms" when "kind" is "api"
  * (its "error_message" is then the API's own) and "status" and
  * "request_id" when it is "decode".
@@ -115,9 +116,10 @@ const char *claid_version(void);
  * Creates a client for the real API (`https://api.claid.ai/v1/`) with the
  * default options: 30 s per attempt, 10 s to connect, 2 retries.
  *
- * Returns NULL when `api_key` is NULL, empty, not UTF-8, or contains spaces
- * or control characters, or when a proxy variable of the environment
- * (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`) is not a valid proxy URL;
+ * Returns NULL when `api_key` is NULL, empty, not UTF-8, or holds anything
+ * but visible ASCII, or when a proxy variable of the environment
+ * (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`) is not an http, https or SOCKS
+ * proxy URL;
  * `claid_client_new_with_options` says which in its error object. Nothing
  * is sent until the first operation.
  *
@@ -139,7 +141,10 @@ struct ClaidClient *claid_client_new(const char *api_key);
  * On `CLAID_STATUS_OK`, `*out_client` receives the new client and
  * `*out_error_json` (when `out_error_json` is not NULL) is set to NULL.
  * Otherwise (`CLAID_STATUS_INVALID_ARGUMENT` for malformed options, a bad
- * base URL or key, a timeout of zero or over 24 hours, a bad proxy URL in
+ * base URL (not http or https, no host, a port outside 1 to 65535, a user
+ * name, a query or a fragment), a key that is not visible ASCII (the error
+ * gives the position, never the key), a user agent that is not visible
+ * ASCII and spaces, a timeout of zero or over 24 hours, a bad proxy URL in
  * the environment) `*out_client` is set to NULL and
  * `*out_error_json` receives an error object like the operations' ones.
  *
@@ -310,8 +315,10 @@ enum ClaidStatus claid_ensure_storage(const struct ClaidClient *client,
  * Calls any endpoint of the same API.
  *
  * `method` is `"GET"`, `"POST"`, `"PUT"`, `"PATCH"` or `"DELETE"`; `path`
- * is relative to the base URL (a leading `/` is ignored; absolute URLs,
- * `..` segments and control characters are refused, so the API key is
+ * is relative to the base URL and may carry a query (a leading `/` is
+ * ignored; a `:` in the query is fine; characters outside ASCII are
+ * percent-encoded as UTF-8; absolute URLs, `..` segments in any spelling,
+ * control characters and `#` fragments are refused, so the API key is
  * never sent to another host); `body_json` is NULL (no body) or JSON. On
  * success `out_json` receives the answer's `data` member (`null` for an
  * empty answer). Retried like the operations of the same method.

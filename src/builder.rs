@@ -1,15 +1,18 @@
 //! Configuring a [`Client`].
 
 use std::fmt;
-
-use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Deserialize;
+
 use crate::client::Client;
+use crate::config::{self, Config, RetryHook};
+use crate::engine::Engine;
+use crate::proxy;
 use crate::retry::{RetryEvent, RetryPolicy};
 use crate::storage::REDACTED;
-use crate::transport::Transport;
+use crate::url::BaseUrl;
 use crate::Error;
 
 /// The API's base URL, used unless another is given.
@@ -20,12 +23,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default bound on opening a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The longest timeout accepted: longer ones would overflow the clock
-/// arithmetic of the HTTP layer, and no API call needs them.
-const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
-
-pub(crate) type RetryHook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 
 /// Builds a [`Client`] with options other than the defaults.
 ///
@@ -42,13 +39,13 @@ pub(crate) type RetryHook = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 #[derive(Clone)]
 #[must_use = "a builder does nothing until build() is called"]
 pub struct ClientBuilder {
-    pub(crate) api_key: Option<String>,
-    pub(crate) base_url: String,
-    pub(crate) timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) user_agent: String,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) on_retry: Option<RetryHook>,
+    api_key: Option<String>,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+    on_retry: Option<RetryHook>,
 }
 
 impl Default for ClientBuilder {
@@ -75,7 +72,8 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// The API key, sent as `Authorization: Bearer <key>`. Required.
+    /// The API key, sent as `Authorization: Bearer <key>`. Required; checked
+    /// by [`build`](Self::build): non-empty, visible ASCII only.
     ///
     /// ```
     /// let client = claid::ClientBuilder::new().api_key("k").build().unwrap();
@@ -86,7 +84,9 @@ impl ClientBuilder {
     }
 
     /// The base URL; `http` or `https`, with or without the trailing slash.
-    /// Defaults to [`DEFAULT_BASE_URL`].
+    /// Defaults to [`DEFAULT_BASE_URL`]. Checked by [`build`](Self::build):
+    /// a host, a port from 1 to 65535 when one is given, no user name or
+    /// password, no query, no fragment.
     ///
     /// ```
     /// let client = claid::Client::builder()
@@ -151,7 +151,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header. Default `claid-rust/<version>`.
+    /// The `User-Agent` header. Default `claid-rust/<version>`. Visible
+    /// ASCII and spaces only (checked by [`build`](Self::build)).
     ///
     /// ```
     /// let b = claid::Client::builder().user_agent("my-tool/1.2");
@@ -205,43 +206,48 @@ impl ClientBuilder {
         Ok(builder)
     }
 
-    /// Checks the options and builds the client.
+    /// Checks the options, chooses the proxy from the environment, and
+    /// builds the client. Nothing is sent.
     ///
-    /// Fails with [`Error::InvalidInput`] on a missing or empty API key, a
-    /// base URL that is not `http` or `https`, or a timeout that is zero or
-    /// over 24 hours.
+    /// Fails with [`Error::InvalidInput`], naming what is wrong (and never
+    /// quoting the key), on:
+    /// - an API key that is missing, empty, or holds anything but visible
+    ///   ASCII (a space, a line break, a pasted non-breaking space): the
+    ///   message gives the position of the first such character;
+    /// - a base URL that is not `http` or `https`, has no host, a port
+    ///   outside 1 to 65535, a user name or password, a query or a fragment;
+    /// - a user agent with anything but visible ASCII and spaces;
+    /// - a timeout that is zero or over 24 hours;
+    /// - a proxy variable of the environment (`https_proxy`/`HTTPS_PROXY`,
+    ///   `http_proxy`, `all_proxy`/`ALL_PROXY`, see the README) that is not
+    ///   an `http`, `https`, `socks4`, `socks4a`, `socks5` or `socks5h` URL
+    ///   with a host, or not UTF-8.
     ///
     /// ```
-    /// assert!(claid::Client::builder().api_key("").build().is_err());
-    /// assert!(claid::Client::builder().api_key("k").base_url("ftp://x/").build().is_err());
+    /// use claid::{Client, Error};
+    /// let refused = |b: claid::ClientBuilder| match b.build() {
+    ///     Err(Error::InvalidInput { message, .. }) => message,
+    ///     other => panic!("{other:?}"),
+    /// };
+    /// assert!(refused(Client::builder().api_key("")).contains("empty"));
+    /// assert!(refused(Client::builder().api_key("k\u{a0}ey")).contains("position 2"));
+    /// assert!(refused(Client::builder().api_key("k").base_url("ftp://x/")).contains("http://"));
+    /// assert!(refused(Client::builder().api_key("k").base_url("http://h:99999/v1")).contains("port"));
     /// ```
     pub fn build(self) -> Result<Client, Error> {
-        let api_key = match self.api_key.as_deref() {
-            None | Some("") => {
-                return Err(Error::invalid_input(
-                    "the API key is empty; pass the key from the Claid dashboard (or set CLAID_API_KEY)",
-                ))
-            }
-            Some(key) => key,
+        let api_key = config::check_api_key(self.api_key.as_deref())?;
+        let base_url = BaseUrl::parse(&self.base_url)?;
+        let config = Config {
+            api_key,
+            proxy: proxy::from_env(&base_url, |name| std::env::var_os(name))?,
+            base_url,
+            timeout: config::check_timeout(self.timeout)?,
+            connect_timeout: config::check_timeout(self.connect_timeout)?,
+            user_agent: config::check_user_agent(&self.user_agent)?,
+            retry: self.retry,
+            on_retry: self.on_retry,
         };
-        if api_key.chars().any(|c| c.is_control() || c == ' ') {
-            return Err(Error::invalid_input(
-                "the API key contains spaces or control characters; copy it again without them",
-            ));
-        }
-        let sane = |t: Duration| !t.is_zero() && t <= MAX_TIMEOUT;
-        if !sane(self.timeout) || !sane(self.connect_timeout) {
-            return Err(Error::invalid_input(
-                "timeouts must be longer than zero and at most 24 hours",
-            ));
-        }
-        if self.user_agent.chars().any(char::is_control) {
-            return Err(Error::invalid_input(
-                "the user agent must not contain control characters",
-            ));
-        }
-        let transport = Transport::new(&self, api_key)?;
-        Ok(Client::from_parts(transport, self.retry, self.on_retry))
+        Ok(Client::from_engine(Engine::new(config)?))
     }
 }
 

@@ -1,22 +1,15 @@
 //! The client and its six operations.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
-use std::thread;
-use std::time::Instant;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use ureq::http::Method;
 
-use crate::builder::{ClientBuilder, RetryHook};
+use crate::builder::ClientBuilder;
+use crate::engine::{Engine, Envelope};
 use crate::operation::Operation;
-use crate::retry::{Decision, Failure, Idempotency, Jitter, RetryEvent, RetryPolicy, StdJitter};
-use crate::secrets::Secrets;
 use crate::storage::{NewStorage, Storage, StoragePatch, StorageType, REDACTED};
-use crate::transport::{Answer, Transport};
-use crate::{ApiError, Error};
+use crate::Error;
 
 /// A blocking client for the Claid Storage API.
 ///
@@ -33,20 +26,7 @@ use crate::{ApiError, Error};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    transport: Transport,
-    retry: RetryPolicy,
-    jitter: Box<dyn Jitter>,
-    on_retry: Option<RetryHook>,
-}
-
-/// The `{"data": ...}` envelope of every successful answer.
-#[derive(Deserialize)]
-pub(crate) struct Envelope<T> {
-    pub data: T,
+    engine: Arc<Engine>,
 }
 
 impl Client {
@@ -95,19 +75,15 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(
-        transport: Transport,
-        retry: RetryPolicy,
-        on_retry: Option<RetryHook>,
-    ) -> Client {
+    pub(crate) fn from_engine(engine: Engine) -> Client {
         Client {
-            inner: Arc::new(Inner {
-                transport,
-                retry,
-                jitter: Box::new(StdJitter::new()),
-                on_retry,
-            }),
+            engine: Arc::new(engine),
         }
+    }
+
+    /// The engine both views send through.
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// The base URL requests go to, always ending in `/`.
@@ -118,7 +94,7 @@ impl Client {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn base_url(&self) -> &str {
-        self.inner.transport.base_url()
+        self.engine.base_url().as_str()
     }
 
     /// Lists the storage types the API supports (`GET storage/storage-types`).
@@ -178,14 +154,22 @@ impl Client {
 
     /// Disconnects a storage (`DELETE storage/storages/{id}`).
     ///
+    /// The answer must be the API's envelope (`{"data": null}`, `{}` or an
+    /// empty body); anything else, such as an HTML page or an error object
+    /// sent with a 2xx status, is an [`Error::Decode`]. When an attempt's
+    /// outcome was unknown (a timeout, a lost connection, a 5xx) and the
+    /// retry is answered 404, that attempt deleted the storage: `Ok(())`.
+    /// A 404 on the first attempt stays an [`Error::Api`].
+    ///
     /// ```no_run
     /// # let client = claid::Client::new("k")?;
     /// client.delete_storage(1)?;
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn delete_storage(&self, id: i64) -> Result<(), Error> {
-        self.send(&Operation::delete_storage(id)?)?;
-        Ok(())
+        let op = Operation::delete_storage(id)?;
+        let answer = self.engine.send(&op)?;
+        self.engine.deleted(&answer, &op.secrets).map(drop)
     }
 
     /// Changes a storage (`PATCH storage/storages/{id}`) and returns it as changed.
@@ -202,108 +186,10 @@ impl Client {
 
     /// Sends a request and decodes the `data` member of its answer as `T`.
     fn typed<T: DeserializeOwned>(&self, op: &Operation<'_>) -> Result<T, Error> {
-        let answer = self.send(op)?;
-        self.decode::<Envelope<T>>(&answer, &op.secrets)
+        let answer = self.engine.send(op)?;
+        self.engine
+            .decode::<Envelope<T>>(&answer, &op.secrets)
             .map(|e| e.data)
-    }
-
-    /// Decodes a 2xx answer, or says what did not match, secrets cut out.
-    pub(crate) fn decode<'a, T: Deserialize<'a>>(
-        &self,
-        answer: &'a Answer,
-        secrets: &Secrets,
-    ) -> Result<T, Error> {
-        serde_json::from_slice(&answer.body).map_err(|e| {
-            self.decode_error(
-                answer,
-                format!("the body is not what this operation returns ({e})"),
-                secrets,
-            )
-        })
-    }
-
-    /// A decode error for `answer`, its excerpt cut from a body freed of
-    /// secrets first (so none survives half-cut at the excerpt's end).
-    pub(crate) fn decode_error(
-        &self,
-        answer: &Answer,
-        message: String,
-        secrets: &Secrets,
-    ) -> Error {
-        let body = self.scrub_body(&answer.body, secrets);
-        let error = Error::decode(answer.status, answer.request_id.clone(), message, &body);
-        self.redact(error, secrets)
-    }
-
-    fn scrub_body<'b>(&self, body: &'b [u8], secrets: &Secrets) -> Cow<'b, [u8]> {
-        match self.inner.transport.key().scrub_bytes(body) {
-            Cow::Borrowed(b) => secrets.scrub_bytes(b),
-            Cow::Owned(b) => Cow::Owned(secrets.scrub_bytes(&b).into_owned()),
-        }
-    }
-
-    /// Checks a caller-given path (see [`Transport::check_path`]).
-    pub(crate) fn check_path<'p>(&self, path: &'p str) -> Result<&'p str, Error> {
-        self.inner.transport.check_path(path)
-    }
-
-    /// Keeps the API key and the request's secrets out of an error's text.
-    pub(crate) fn redact(&self, error: Error, secrets: &Secrets) -> Error {
-        error.redact(self.inner.transport.key()).redact(secrets)
-    }
-
-    /// Sends a request, retrying as the policy allows, and returns the first
-    /// 2xx answer; any other final answer becomes [`Error::Api`].
-    pub(crate) fn send(&self, op: &Operation<'_>) -> Result<Answer, Error> {
-        let inner = &*self.inner;
-        let (method, body) = (&op.method, op.body.as_deref());
-        let url = inner.transport.url(&op.path);
-        let idempotency = if method == Method::GET || method == Method::DELETE {
-            Idempotency::Idempotent
-        } else {
-            Idempotency::NotIdempotent
-        };
-        let started = Instant::now();
-        let mut retries = 0;
-        loop {
-            let (failure, error) = match inner.transport.attempt(method, &url, body) {
-                Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
-                Ok(answer) => (
-                    Failure::Status {
-                        status: answer.status,
-                        wait: answer.wait,
-                    },
-                    Error::Api(ApiError::from_answer(
-                        answer.status,
-                        &self.scrub_body(&answer.body, &op.secrets),
-                        answer.request_id,
-                        answer.wait,
-                    )),
-                ),
-                Err(e) => (e.failure, e.error),
-            };
-            let error = self.redact(error, &op.secrets);
-            let elapsed = started.elapsed();
-            match inner
-                .retry
-                .decide(idempotency, failure, retries, elapsed, &*inner.jitter)
-            {
-                Decision::GiveUp => return Err(error),
-                Decision::RetryAfter(wait) => {
-                    retries += 1;
-                    if let Some(hook) = &inner.on_retry {
-                        hook(&RetryEvent {
-                            method: method.as_str(),
-                            path: &op.path,
-                            retry: retries,
-                            wait,
-                            error: &error,
-                        });
-                    }
-                    thread::sleep(wait);
-                }
-            }
-        }
     }
 }
 
@@ -312,7 +198,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
             .field("api_key", &REDACTED)
-            .field("max_retries", &self.inner.retry.max_retries)
+            .field("max_retries", &self.engine.max_retries())
             .finish_non_exhaustive()
     }
 }

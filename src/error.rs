@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::operation::Target;
 use crate::secrets::Secrets;
+use crate::transport::LookupFailed;
 
 /// Everything a call can fail with.
 ///
@@ -89,8 +91,13 @@ pub struct ApiError {
     pub error_details: Value,
     /// The answer's `x-request-id`: quote it to Claid support.
     pub request_id: Option<String>,
-    /// How long the API asked to wait before trying again (`Retry-After` or `RateLimit-Reset`).
+    /// How long the API asked to wait before trying again (`Retry-After` or
+    /// `RateLimit-Reset`). A wait too long to retry (over 60 s, or past the
+    /// 120 s deadline) is returned here at once rather than slept; a number
+    /// too large for any integer type reads as `u64::MAX` seconds.
     pub retry_after: Option<Duration>,
+    /// What the request was aimed at, for the advice on a 404.
+    pub(crate) target: Target,
 }
 
 /// The documented error body.
@@ -134,6 +141,7 @@ impl ApiError {
                 },
                 request_id,
                 retry_after,
+                target: Target::Unknown,
             },
             None => ApiError {
                 status,
@@ -147,24 +155,36 @@ impl ApiError {
                 error_details: Value::Object(Default::default()),
                 request_id,
                 retry_after,
+                target: Target::Unknown,
             },
         }
     }
 
-    /// What the caller should do about this status.
-    fn advice(&self) -> &'static str {
-        match self.status {
+    /// What to do next about this answer, as [`Error::hint`] gives it.
+    fn hint(&self) -> Option<&'static str> {
+        Some(match self.status {
             400 => "The request was malformed: check the JSON sent.",
             401 => "Check the API key (CLAID_API_KEY) and that it is still active.",
             402 => "The account has no API calls left: top it up in the Claid dashboard.",
-            403 => "The API key lacks the scope for this operation: use a key that has it.",
-            404 => "No such storage or endpoint: check the id (list_storages shows them).",
+            403 => "The API key lacks the `storage` scope: use a key that has it.",
+            // No Claid error object (FastAPI's {"detail": "Not Found"}, a
+            // proxy's page), or a call that names no storage: the path
+            // itself is not an endpoint.
+            404 if self.error_code.is_none() || self.target == Target::Collection => {
+                "No such endpoint: check that the base URL ends in /v1/ (e.g. https://api.claid.ai/v1/)."
+            }
+            404 if self.target == Target::Storage => {
+                "No such storage: check the id (list_storages shows them)."
+            }
+            404 => "No such storage or endpoint: check the path, and that the base URL ends in /v1/.",
+            405 => "The endpoint does not take this method: check the method and the path.",
+            407 => "The proxy asks for credentials: put them in the proxy URL (http://user:password@host:port).",
             409 => "A storage with that name exists already: pick another name.",
             422 => "Some fields are invalid: see error_details.",
             429 => "Too many requests: slow down and retry later.",
             500..=599 => "The server failed: retry later, and quote the request id if it persists.",
-            _ => "See the message.",
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -184,7 +204,10 @@ impl fmt::Display for ApiError {
         } else {
             "."
         };
-        write!(f, ": {message}{stop} {}", self.advice())?;
+        write!(f, ": {message}{stop}")?;
+        if let Some(hint) = self.hint() {
+            write!(f, " {hint}")?;
+        }
         if let Some(wait) = self.retry_after {
             write!(f, " The API asks to wait {}s.", wait.as_secs())?;
         }
@@ -223,6 +246,36 @@ impl Error {
             Error::Api(e) => e.request_id.as_deref(),
             Error::Decode { request_id, .. } => request_id.as_deref(),
             _ => None,
+        }
+    }
+
+    /// What to do next, when there is advice beyond the message: the
+    /// sentence [`Display`](fmt::Display) adds after it, and the `"hint"`
+    /// member of the C ABI's error object. Aimed at the real cause: a 404 on
+    /// a call that names no storage (or FastAPI's `{"detail": "Not Found"}`)
+    /// points at the base URL, which must end in `/v1/`; a 401 at the key; a
+    /// host that could not be resolved at its name; and so on. `None` for
+    /// [`Error::InvalidInput`], whose message already says what to fix.
+    ///
+    /// ```
+    /// let err = claid::Client::new("k").unwrap().get_storage(0).unwrap_err();
+    /// assert_eq!(err.hint(), None);
+    /// ```
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::InvalidInput { .. } => None,
+            Error::Api(e) => e.hint(),
+            Error::Transport { source, .. } => Some(
+                if source.as_deref().is_some_and(|s| s.is::<LookupFailed>()) {
+                    "Check the host name (in the base URL, or the proxy's), and the network's DNS settings."
+                } else {
+                    "Check the network, the base URL and any proxy settings."
+                },
+            ),
+            Error::Timeout { .. } => Some("Retry later, or raise the timeout."),
+            Error::Decode { .. } => Some(
+                "Check that the base URL points at the Claid API; if it does, quote the request id to Claid support.",
+            ),
         }
     }
 
@@ -271,24 +324,28 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hint = self.hint().unwrap_or_default();
         match self {
-            Error::InvalidInput { message } => write!(f, "invalid input (nothing was sent): {message}"),
+            Error::InvalidInput { message } => {
+                write!(f, "invalid input (nothing was sent): {message}")
+            }
             Error::Api(e) => e.fmt(f),
-            Error::Transport { message, .. } => write!(
-                f,
-                "could not talk to the Claid API: {message}; check the network, the base URL and any proxy settings"
-            ),
-            Error::Timeout { message } => write!(
-                f,
-                "the Claid API did not answer in time ({message}); retry later or raise the timeout"
-            ),
+            Error::Transport { message, .. } => {
+                write!(f, "could not talk to the Claid API: {message}. {hint}")
+            }
+            Error::Timeout { message } => {
+                write!(
+                    f,
+                    "the Claid API did not answer in time ({message}). {hint}"
+                )
+            }
             Error::Decode {
                 status,
                 message,
                 excerpt,
                 request_id,
             } => {
-                write!(f, "unexpected answer from the Claid API (status {status}): {message}; body starts: {excerpt:?}")?;
+                write!(f, "unexpected answer from the Claid API (status {status}): {message}; body starts: {excerpt:?}. {hint}")?;
                 if let Some(id) = request_id {
                     write!(f, " [request id {id}]")?;
                 }
@@ -364,15 +421,72 @@ mod tests {
     }
 
     #[test]
-    fn advice_matches_status() {
+    fn hints_match_the_status() {
         for (status, word) in [
-            (401, "API key"),
+            (400, "malformed"),
+            (401, "Check the API key"),
             (402, "no API calls left"),
+            (403, "lacks the `storage` scope"),
+            (405, "method"),
+            (407, "proxy URL"),
+            (409, "exists already"),
+            (422, "error_details"),
             (429, "retry later"),
+            (500, "quote the request id"),
+            (503, "quote the request id"),
         ] {
-            let e = ApiError::from_answer(status, b"{}", None, None);
-            assert!(e.to_string().contains(word), "{status}: {e}");
+            let e = Error::Api(ApiError::from_answer(status, b"{}", None, None));
+            let hint = e.hint().unwrap();
+            assert!(hint.contains(word), "{status}: {hint}");
+            assert!(e.to_string().ends_with(hint), "{status}: {e}");
         }
+        let e = Error::Api(ApiError::from_answer(418, b"{}", None, None));
+        assert_eq!(e.hint(), None);
+        assert!(e.to_string().ends_with("{}."), "{e}");
+    }
+
+    #[test]
+    fn a_404_points_at_the_base_url_unless_a_storage_was_named() {
+        let documented = br#"{"error_code":"404","error_type":"not_found","error_message":"Storage not found.","error_details":{}}"#;
+        let fastapi = br#"{"detail":"Not Found"}"#;
+        let hint = |body: &[u8], target| {
+            let mut api = ApiError::from_answer(404, body, None, None);
+            api.target = target;
+            Error::Api(api).hint().unwrap().to_owned()
+        };
+        let base_url = "check that the base URL ends in /v1/";
+        assert!(hint(documented, Target::Collection).contains(base_url));
+        assert!(hint(fastapi, Target::Collection).contains(base_url));
+        assert!(hint(fastapi, Target::Storage).contains(base_url));
+        assert!(hint(fastapi, Target::Unknown).contains(base_url));
+        assert!(hint(b"<html>404</html>", Target::Storage).contains(base_url));
+        assert!(hint(documented, Target::Storage).contains("No such storage: check the id"));
+        let either = hint(documented, Target::Unknown);
+        assert!(
+            either.contains("check the path") && either.contains("/v1/"),
+            "{either}"
+        );
+    }
+
+    #[test]
+    fn transport_timeout_and_decode_errors_say_what_to_do() {
+        let refused = Error::Transport {
+            message: "could not connect".into(),
+            source: Some(Box::new(ureq::Error::ConnectionFailed)),
+        };
+        assert!(refused.hint().unwrap().contains("proxy settings"));
+        let timeout = Error::Timeout {
+            message: "no answer came".into(),
+        };
+        assert!(
+            timeout.to_string().ends_with("raise the timeout."),
+            "{timeout}"
+        );
+        let decode = Error::decode(200, None, "not JSON", b"<html>");
+        assert!(decode
+            .hint()
+            .unwrap()
+            .contains("base URL points at the Claid API"));
     }
 
     #[test]

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use ureq::http::Method;
 
-use crate::client::{Client, Envelope};
+use crate::client::Client;
+use crate::engine::Envelope;
 use crate::operation::Operation;
 use crate::secrets::Secrets;
 use crate::storage::ParamKey;
@@ -92,7 +93,10 @@ impl JsonApi<'_> {
         self.checked::<StorageShape>(&Operation::get_storage(id)?)
     }
 
-    /// `DELETE storage/storages/{id}`: the `data` member, `null` from the API.
+    /// `DELETE storage/storages/{id}`: the `data` member, `null` from the API
+    /// (and for an answer `{}` or with no body). Checked and retried as
+    /// [`Client::delete_storage`] is: a 404 after an attempt whose outcome
+    /// is unknown is a success.
     ///
     /// ```no_run
     /// # let client = claid::Client::new("k")?;
@@ -100,7 +104,11 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn delete_storage(&self, id: i64) -> Result<String, Error> {
-        self.checked::<IgnoredAny>(&Operation::delete_storage(id)?)
+        let op = Operation::delete_storage(id)?;
+        let engine = self.client.engine();
+        let answer = engine.send(&op)?;
+        let data = engine.deleted(&answer, &op.secrets)?;
+        Ok(data.map_or("null", RawValue::get).to_owned())
     }
 
     /// `PATCH storage/storages/{id}`: the changed storage object.
@@ -115,15 +123,31 @@ impl JsonApi<'_> {
     }
 
     /// Any endpoint of the API: `method` is `GET`, `POST`, `PUT`, `PATCH` or
-    /// `DELETE`; `path` is relative to the base URL (a leading `/` is
-    /// ignored; absolute URLs, `..` segments and control characters are
-    /// refused, so the API key never goes to another host); `body`, when
-    /// given, must be JSON. Answers with the `data` member, or `null` for an
-    /// empty body. Retried like the typed operations of the same method.
+    /// `DELETE`; `body`, when given, must be JSON. Answers with the `data`
+    /// member, or `null` for an empty body. Retried like the typed
+    /// operations of the same method; a retried `DELETE` answered 404 stays
+    /// an error here (the path need not name a storage: use
+    /// [`delete_storage`](Self::delete_storage) for "already deleted is done").
+    ///
+    /// `path` is relative to the base URL and may carry a query: a leading
+    /// `/` is ignored; characters outside ASCII (and a space, `"`, `<`, `>`,
+    /// `\`, `^`, `` ` ``, `{`, `|`, `}`) are percent-encoded as UTF-8; a `%`
+    /// is sent as is, so encoded paths pass unchanged. Refused as
+    /// [`Error::InvalidInput`], so the API key never goes to another host:
+    /// absolute URLs (`https://...`, `//host`, a `scheme:` first segment; a
+    /// `:` later in the path or in the query is fine), `..` segments in any
+    /// spelling (`%2e%2E` too), control characters, and a `#` fragment.
     ///
     /// ```no_run
     /// # let client = claid::Client::new("k")?;
     /// let text = client.json().request("GET", "/storage/storages/1", None)?;
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    ///
+    /// ```
+    /// # let client = claid::Client::new("k")?;
+    /// let err = client.json().request("GET", "https://elsewhere.example/", None).unwrap_err();
+    /// assert!(err.to_string().contains("not an absolute URL"));
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn request(&self, method: &str, path: &str, body: Option<&str>) -> Result<String, Error> {
@@ -139,13 +163,14 @@ impl JsonApi<'_> {
                 )))
             }
         };
-        let path = self.client.check_path(path)?;
+        let engine = self.client.engine();
+        let path = engine.base_url().relative_path(path)?;
         if let Some(body) = body {
             serde_json::from_str::<IgnoredAny>(body)
                 .map_err(|e| Error::invalid_input(format!("the request body is not JSON: {e}")))?;
         }
         let op = Operation::custom(method, path, body);
-        let answer = self.client.send(&op)?;
+        let answer = engine.send(&op)?;
         self.data_text(&answer, &op.secrets)
     }
 
@@ -155,10 +180,10 @@ impl JsonApi<'_> {
         &self,
         op: &Operation<'_>,
     ) -> Result<String, Error> {
-        let answer = self.client.send(op)?;
+        let answer = self.client.engine().send(op)?;
         let text = self.data_text(&answer, &op.secrets)?;
         serde_json::from_str::<Shape>(&text).map_err(|e| {
-            self.client.decode_error(
+            self.client.engine().decode_error(
                 &answer,
                 format!("the data is not what this operation returns ({e})"),
                 &op.secrets,
@@ -173,6 +198,7 @@ impl JsonApi<'_> {
             return Ok("null".to_owned());
         }
         self.client
+            .engine()
             .decode::<Envelope<&RawValue>>(answer, secrets)
             .map(|e| e.data.get().to_owned())
     }

@@ -52,6 +52,8 @@
 
 mod builder;
 mod client;
+mod config;
+mod engine;
 mod error;
 mod json;
 mod operation;
@@ -61,6 +63,7 @@ mod secrets;
 mod storage;
 mod transport;
 mod uri;
+mod url;
 mod workflows;
 
 #[cfg(feature = "mock")]

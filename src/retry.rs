@@ -6,21 +6,31 @@
 //! | `POST`, `PATCH`, `PUT` | 429, a connection that could not be opened | 5xx, timeouts, a connection lost mid-request |
 //!
 //! Waits use exponential backoff with full jitter (a random wait between zero
-//! and `min(cap, base * 2^retry)`), unless the answer says how long to wait
-//! (`Retry-After`, in seconds or as an HTTP date, or `RateLimit-Reset`), which
-//! is honoured up to [`MAX_SERVER_WAIT`]. A wait that would end past
-//! [`DEADLINE`] after the first attempt is not slept: the error goes back at
-//! once, with the server's wait in [`ApiError::retry_after`](crate::ApiError::retry_after).
+//! and `min(cap, base * 2^retry)`), unless the answer says how long to wait:
+//! `Retry-After` in seconds or as an HTTP date in any of the three forms
+//! RFC 9110 makes recipients accept (IMF-fixdate `Sun, 06 Nov 1994 08:49:37
+//! GMT`, RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`, asctime `Sun Nov  6
+//! 08:49:37 1994`, read by the `httpdate` crate), else `RateLimit-Reset` in
+//! seconds. A number of seconds too large for any integer type counts as
+//! "very long" (`u64::MAX` seconds); a date already past as no wait.
+//!
+//! A wait over [`MAX_SERVER_WAIT`], or one that would end past [`DEADLINE`]
+//! after the first attempt, is neither slept nor retried: the error comes
+//! back at once, with the server's wait in
+//! [`ApiError::retry_after`](crate::ApiError::retry_after), so the caller
+//! decides (a queue can come back in an hour; an interactive tool can say so).
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-/// The longest wait slept before a retry; a longer server-requested wait is cut to it.
+/// The longest wait slept before a retry. When the server asks for longer,
+/// the call does not retry: its error comes back at once with `retry_after`.
 pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
 
-/// No retry starts later than this after the first attempt.
+/// No retry starts later than this after the first attempt: a wait that
+/// would end later is not slept, and the error comes back at once.
 pub const DEADLINE: Duration = Duration::from_secs(120);
 
 /// A retry about to happen, as passed to [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
@@ -60,6 +70,19 @@ pub(crate) enum Failure {
     Timeout,
     /// Anything else (TLS, protocol, a too-large body): retrying will not help.
     Fatal,
+}
+
+impl Failure {
+    /// Whether the server may have acted on the request although no answer
+    /// says so: after a timeout, a lost connection or a 5xx. A refused
+    /// connection, a 429 and a 4xx all say it did not.
+    pub(crate) fn outcome_unknown(self) -> bool {
+        match self {
+            Failure::Timeout | Failure::ConnectionLost => true,
+            Failure::Status { status, .. } => (500..600).contains(&status),
+            Failure::ConnectFailed | Failure::Fatal => false,
+        }
+    }
 }
 
 /// Whether a request may be sent twice without harm.
@@ -145,7 +168,10 @@ impl RetryPolicy {
         let wait = match failure {
             Failure::Status {
                 wait: Some(wait), ..
-            } => wait.min(MAX_SERVER_WAIT),
+            } if wait > MAX_SERVER_WAIT => return Decision::GiveUp,
+            Failure::Status {
+                wait: Some(wait), ..
+            } => wait,
             _ => self.backoff(retries_done, jitter),
         };
         if elapsed.saturating_add(wait) > DEADLINE {
@@ -176,7 +202,7 @@ fn retryable(idempotency: Idempotency, failure: Failure) -> bool {
 }
 
 /// The wait an answer asks for: `Retry-After` (delta-seconds or an HTTP
-/// date), else `RateLimit-Reset` (seconds).
+/// date), else `RateLimit-Reset` (seconds); see the module docs.
 pub(crate) fn server_wait(
     retry_after: Option<&str>,
     ratelimit_reset: Option<&str>,
@@ -187,70 +213,28 @@ pub(crate) fn server_wait(
         .or_else(|| ratelimit_reset.and_then(parse_seconds))
 }
 
+/// Delta-seconds: one or more ASCII digits, any number of them.
 fn parse_seconds(v: &str) -> Option<Duration> {
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let v = v.trim();
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Only digits, so the one way to fail is a number beyond u64: very long.
+    Some(Duration::from_secs(v.parse().unwrap_or(u64::MAX)))
 }
 
 fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
     if let Some(d) = parse_seconds(v) {
         return Some(d);
     }
-    let at = parse_http_date(v.trim())?;
+    let at = httpdate::parse_http_date(v.trim()).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// Parses the IMF-fixdate form of an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`),
-/// the only form RFC 9110 lets senders use.
-fn parse_http_date(s: &str) -> Option<SystemTime> {
-    let rest = s.split_once(", ")?.1;
-    let mut parts = rest.split(' ');
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: u64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
-    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    // Four-digit years only, as IMF-fixdate has them: also keeps the
-    // arithmetic below far from overflowing whatever a server sends.
-    if parts.next()? != "GMT"
-        || !(1..=31).contains(&day)
-        || h > 23
-        || m > 59
-        || sec > 60
-        || !(1970..=9999).contains(&year)
-    {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    UNIX_EPOCH.checked_add(Duration::from_secs(days * 86_400 + h * 3600 + m * 60 + sec))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
 
     struct Fixed(f64);
@@ -381,93 +365,195 @@ mod tests {
     }
 
     #[test]
-    fn server_wait_is_honoured_capped_and_bounded_by_the_deadline() {
+    fn server_waits_up_to_a_minute_are_slept_longer_ones_returned_at_once() {
         let p = policy(5);
-        let asked = |s| Failure::Status {
+        let asked = |wait| Failure::Status {
+            status: 429,
+            wait: Some(wait),
+        };
+        let secs = |s| asked(Duration::from_secs(s));
+        assert_eq!(
+            p.decide(POST, secs(7), 0, Duration::ZERO, &Fixed(0.9)),
+            Decision::RetryAfter(Duration::from_secs(7)),
+            "the server's wait, not the backoff"
+        );
+        assert_eq!(
+            p.decide(GET, asked(MAX_SERVER_WAIT), 0, Duration::ZERO, &Fixed(0.9)),
+            Decision::RetryAfter(MAX_SERVER_WAIT)
+        );
+        for long in [
+            MAX_SERVER_WAIT + Duration::from_millis(1),
+            Duration::from_secs(61),
+            Duration::from_secs(3600),
+            Duration::from_secs(u64::MAX),
+        ] {
+            for method in [GET, POST] {
+                assert_eq!(
+                    p.decide(method, asked(long), 0, Duration::ZERO, &Fixed(0.9)),
+                    Decision::GiveUp,
+                    "{long:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_wait_ends_past_the_deadline() {
+        let p = policy(5);
+        let secs = |s| Failure::Status {
             status: 429,
             wait: Some(Duration::from_secs(s)),
         };
         assert_eq!(
-            p.decide(POST, asked(7), 0, Duration::ZERO, &Fixed(0.9)),
-            Decision::RetryAfter(Duration::from_secs(7))
-        );
-        assert_eq!(
-            p.decide(GET, asked(60), 0, Duration::ZERO, &Fixed(0.9)),
-            Decision::RetryAfter(Duration::from_secs(60))
-        );
-        for long in [61, 3600, u64::MAX] {
-            assert_eq!(
-                p.decide(GET, asked(long), 0, Duration::ZERO, &Fixed(0.9)),
-                Decision::RetryAfter(MAX_SERVER_WAIT),
-                "{long}"
-            );
-        }
-        assert_eq!(
-            p.decide(GET, asked(3600), 0, Duration::from_secs(61), &Fixed(0.9)),
+            p.decide(GET, secs(30), 0, Duration::from_secs(100), &Fixed(0.9)),
             Decision::GiveUp
         );
         assert_eq!(
-            p.decide(GET, asked(30), 0, Duration::from_secs(100), &Fixed(0.9)),
+            p.decide(GET, secs(20), 0, Duration::from_secs(100), &Fixed(0.9)),
+            Decision::RetryAfter(Duration::from_secs(20)),
+            "ends exactly at the deadline"
+        );
+        assert_eq!(
+            p.decide(GET, secs(1), 0, DEADLINE, &Fixed(0.9)),
             Decision::GiveUp
         );
         assert_eq!(
-            p.decide(GET, asked(20), 0, Duration::from_secs(100), &Fixed(0.9)),
-            Decision::RetryAfter(Duration::from_secs(20))
+            p.decide(GET, status(503), 0, DEADLINE, &Fixed(0.0)),
+            Decision::RetryAfter(Duration::ZERO),
+            "a zero backoff ends at the deadline"
         );
         assert_eq!(
-            p.decide(GET, status(503), 0, DEADLINE, &Fixed(0.9)),
+            p.decide(GET, status(503), 0, DEADLINE, &Fixed(0.5)),
             Decision::GiveUp
         );
     }
 
     #[test]
-    fn retry_after_forms() {
+    fn outcome_is_unknown_after_timeouts_lost_connections_and_5xx_only() {
+        for f in [
+            Failure::Timeout,
+            Failure::ConnectionLost,
+            status(500),
+            status(503),
+            status(599),
+        ] {
+            assert!(f.outcome_unknown(), "{f:?}");
+        }
+        for f in [
+            Failure::ConnectFailed,
+            Failure::Fatal,
+            status(429),
+            status(404),
+            status(499),
+            status(600),
+        ] {
+            assert!(!f.outcome_unknown(), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds_and_ratelimit_reset() {
+        let now = UNIX_EPOCH;
+        let wait = |ra, reset| server_wait(ra, reset, now);
+        assert_eq!(wait(Some("3"), None), Some(Duration::from_secs(3)));
+        assert_eq!(wait(Some(" 0 "), None), Some(Duration::ZERO));
+        assert_eq!(wait(Some("007"), None), Some(Duration::from_secs(7)));
+        assert_eq!(wait(None, Some("12")), Some(Duration::from_secs(12)));
+        assert_eq!(wait(Some("3"), Some("12")), Some(Duration::from_secs(3)));
+        for junk in ["soon", "-5", "+5", "1.5", "5s", "", "0x10", "１"] {
+            assert_eq!(
+                wait(Some(junk), Some("5")),
+                Some(Duration::from_secs(5)),
+                "{junk:?}"
+            );
+            assert_eq!(wait(Some(junk), None), None, "{junk:?}");
+            assert_eq!(wait(None, Some(junk)), None, "{junk:?}");
+        }
+        assert_eq!(wait(None, None), None);
+        let max = Some(Duration::from_secs(u64::MAX));
+        assert_eq!(wait(Some("18446744073709551615"), None), max);
+        for huge in [
+            "18446744073709551616",
+            "340282366920938463463374607431768211456",
+            &"9".repeat(400),
+        ] {
+            assert_eq!(wait(Some(huge), None), max, "{huge}");
+            assert_eq!(wait(None, Some(huge)), max, "{huge}");
+        }
+    }
+
+    #[test]
+    fn retry_after_dates_in_all_three_forms() {
         let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
-        assert_eq!(
-            server_wait(Some("3"), None, now),
-            Some(Duration::from_secs(3))
-        );
-        assert_eq!(
-            server_wait(Some("Sun, 06 Nov 1994 08:49:47 GMT"), None, now),
-            Some(Duration::from_secs(10))
-        );
-        assert_eq!(
-            server_wait(Some("Sun, 06 Nov 1994 08:49:00 GMT"), None, now),
-            Some(Duration::ZERO)
-        );
+        let wait = |v| server_wait(Some(v), None, now);
+        for ten_later in [
+            "Sun, 06 Nov 1994 08:49:47 GMT",
+            "Sunday, 06-Nov-94 08:49:47 GMT",
+            "Sun Nov  6 08:49:47 1994",
+        ] {
+            assert_eq!(
+                wait(ten_later),
+                Some(Duration::from_secs(10)),
+                "{ten_later}"
+            );
+        }
+        for past in [
+            "Sun, 06 Nov 1994 08:49:00 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Thu Jan  1 00:00:00 1970",
+        ] {
+            assert_eq!(wait(past), Some(Duration::ZERO), "{past}");
+        }
+        // Every month name, on the 1st at midnight of 1995.
+        let months = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let firsts = [
+            ("Sun", 788_918_400),
+            ("Wed", 791_596_800),
+            ("Wed", 794_016_000),
+            ("Sat", 796_694_400),
+            ("Mon", 799_286_400),
+            ("Thu", 801_964_800),
+            ("Sat", 804_556_800),
+            ("Tue", 807_235_200),
+            ("Fri", 809_913_600),
+            ("Sun", 812_505_600),
+            ("Wed", 815_184_000),
+            ("Fri", 817_776_000),
+        ];
+        for (month, (day, at)) in months.iter().zip(firsts) {
+            let date = format!("{day}, 01 {month} 1995 00:00:00 GMT");
+            assert_eq!(
+                server_wait(Some(&date), None, UNIX_EPOCH),
+                Some(Duration::from_secs(at)),
+                "{date}"
+            );
+        }
         assert_eq!(
             server_wait(Some("Thu, 29 Feb 2024 00:00:00 GMT"), None, UNIX_EPOCH),
             Some(Duration::from_secs(1_709_164_800))
         );
         assert_eq!(
-            server_wait(None, Some("12"), now),
-            Some(Duration::from_secs(12))
+            wait("Wednesday, 06-Nov-69 08:49:37 GMT"),
+            Some(Duration::from_secs(3_150_953_377 - 784_111_777)),
+            "a two-digit year below 70 is 20xx"
         );
-        assert_eq!(
-            server_wait(Some("soon"), Some("5"), now),
-            Some(Duration::from_secs(5))
-        );
-        assert_eq!(
-            server_wait(Some("Sun, 32 Nov 1994 08:49:47 GMT"), None, now),
-            None
-        );
-        assert_eq!(server_wait(None, None, now), None);
-        for far in [
-            "Sun, 06 Nov 300000000000 08:49:37 GMT",
+        for bad in [
+            "Sun, 32 Nov 1994 08:49:47 GMT",
+            "Sun, 06 Foo 1994 08:49:47 GMT",
+            "Sun, 06 Nov 1994 25:49:47 GMT",
             "Sun, 06 Nov 10000 08:49:37 GMT",
             "Sun, 06 Nov 18446744073709551615 08:49:37 GMT",
+            "2094-11-06T08:49:37Z",
         ] {
-            assert_eq!(server_wait(Some(far), None, now), None, "{far}");
+            assert_eq!(wait(bad), None, "{bad}");
+            assert_eq!(
+                server_wait(Some(bad), Some("4"), now),
+                Some(Duration::from_secs(4)),
+                "{bad}: RateLimit-Reset then"
+            );
         }
-        assert_eq!(
-            server_wait(Some("Fri, 31 Dec 9999 23:59:59 GMT"), None, now)
-                .map(|d| d > Duration::from_secs(1 << 37)),
-            Some(true)
-        );
-        assert_eq!(
-            server_wait(Some("18446744073709551615"), None, now),
-            Some(Duration::from_secs(u64::MAX))
-        );
     }
 
     #[test]

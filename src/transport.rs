@@ -11,10 +11,8 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::Agent;
 
-use crate::builder::ClientBuilder;
-use crate::proxy;
+use crate::config::Config;
 use crate::retry::{self, Failure};
-use crate::secrets::Secrets;
 use crate::storage::REDACTED;
 use crate::Error;
 
@@ -47,115 +45,45 @@ pub(crate) struct AttemptError {
 /// shared by every clone.
 pub(crate) struct Transport {
     agent: Agent,
-    base_url: String,
-    authority: String,
+    /// The base URL's host, named when it cannot be resolved.
+    host: String,
     authorization: HeaderValue,
-    key: Secrets,
     accept: HeaderValue,
     json: HeaderValue,
 }
 
 impl Transport {
-    pub(crate) fn new(options: &ClientBuilder, api_key: &str) -> Result<Transport, Error> {
-        let (base_url, uri) = normalize_base_url(&options.base_url)?;
-        let authority = uri
-            .authority()
-            .map(|a| a.as_str().to_owned())
-            .unwrap_or_default();
-        let scheme = uri.scheme_str().unwrap_or_default();
-        let proxy = proxy::select(scheme, uri.host().unwrap_or_default(), |name| {
-            std::env::var(name).ok()
-        })?;
-        let config = Agent::config_builder()
+    /// The transport for a finished, checked configuration.
+    pub(crate) fn new(config: &Config) -> Result<Transport, Error> {
+        let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
-            .proxy(proxy)
-            .user_agent(options.user_agent.as_str())
+            .proxy(config.proxy.clone())
+            .user_agent(config.user_agent.as_str())
             // One host only, so the whole pool may serve it: threads sharing
             // a client each keep their connection.
             .max_idle_connections(16)
             .max_idle_connections_per_host(16)
-            .timeout_connect(Some(options.connect_timeout))
-            .timeout_per_call(Some(options.timeout))
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_per_call(Some(config.timeout))
             .build();
-        let mut authorization =
-            HeaderValue::try_from(format!("Bearer {api_key}")).map_err(|_| {
+        let mut authorization = HeaderValue::try_from(format!("Bearer {}", config.api_key))
+            .map_err(|_| {
                 Error::invalid_input("the API key holds characters a header cannot carry")
             })?;
         authorization.set_sensitive(true);
         Ok(Transport {
-            agent: Agent::with_parts(config, DefaultConnector::new(), InlineResolver::default()),
-            base_url,
-            authority,
+            agent: Agent::with_parts(
+                agent_config,
+                DefaultConnector::new(),
+                InlineResolver::default(),
+            ),
+            host: config.base_url.host().to_owned(),
             authorization,
-            key: Secrets::new([api_key]),
             accept: HeaderValue::from_static(JSON),
             json: HeaderValue::from_static(JSON),
         })
-    }
-
-    pub(crate) fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The API key, as a secret to keep out of error text.
-    pub(crate) fn key(&self) -> &Secrets {
-        &self.key
-    }
-
-    /// The full URL of one of this crate's own paths.
-    pub(crate) fn url(&self, path: &str) -> String {
-        let mut url = String::with_capacity(self.base_url.len() + path.len());
-        url.push_str(&self.base_url);
-        url.push_str(path);
-        url
-    }
-
-    /// Checks a caller-given path: it must be relative and stay on the API's
-    /// host, so the API key is never sent elsewhere. Gives it back without
-    /// its leading `/`.
-    pub(crate) fn check_path<'p>(&self, path: &'p str) -> Result<&'p str, Error> {
-        if path.starts_with("//") {
-            return Err(Error::invalid_input(
-                "the path must be relative to the base URL (e.g. \"storage/storages\"), not a URL starting with //",
-            ));
-        }
-        let path = path.strip_prefix('/').unwrap_or(path);
-        if path
-            .chars()
-            .any(|c| c.is_control() || c == '\\' || c == ' ')
-        {
-            return Err(Error::invalid_input(
-                "the path holds control characters, spaces or backslashes; percent-encode them",
-            ));
-        }
-        if path.contains("://")
-            || path
-                .split_once(':')
-                .is_some_and(|(head, _)| !head.contains('/'))
-        {
-            return Err(Error::invalid_input(
-                "the path must be relative to the base URL (e.g. \"storage/storages\"), not an absolute URL",
-            ));
-        }
-        let route = path.split(['?', '#']).next().unwrap_or_default();
-        if route
-            .split('/')
-            .any(|seg| seg.replace("%2e", ".").replace("%2E", ".") == "..")
-        {
-            return Err(Error::invalid_input(
-                "the path must not contain \"..\" segments",
-            ));
-        }
-        match self.url(path).parse::<Uri>() {
-            Ok(uri) if uri.authority().map(|a| a.as_str()) == Some(self.authority.as_str()) => {
-                Ok(path)
-            }
-            _ => Err(Error::invalid_input(format!(
-                "the path {path:?} does not make a valid URL below the base URL"
-            ))),
-        }
     }
 
     /// Sends one request and reads the answer to the end, whatever its status.
@@ -179,7 +107,7 @@ impl Transport {
         };
         let mut response = match sent {
             Ok(Ok(response)) => response,
-            Ok(Err(e)) => return Err(classify(e)),
+            Ok(Err(e)) => return Err(classify(e, &self.host)),
             Err(e) => {
                 return Err(AttemptError {
                     failure: Failure::Fatal,
@@ -223,7 +151,7 @@ impl Transport {
                     },
                 })
             }
-            Err(other) => return Err(classify(other)),
+            Err(other) => return Err(classify(other, &self.host)),
         };
         Ok(Answer {
             status,
@@ -237,7 +165,7 @@ impl Transport {
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
-            .field("base_url", &self.base_url)
+            .field("host", &self.host)
             .field("api_key", &REDACTED)
             .finish_non_exhaustive()
     }
@@ -250,6 +178,10 @@ impl fmt::Debug for Transport {
 /// address. This one resolves inline, so the attempt's budget
 /// (`timeout_per_call`) costs nothing; the lookup still counts against it,
 /// and the system resolver bounds a hung lookup with its own timeouts.
+///
+/// A failed lookup comes back from the system as a bare I/O error, which
+/// would read as a broken connection; it is reported as [`LookupFailed`]
+/// instead, naming the host it was for (the API's or the proxy's).
 #[derive(Debug, Default)]
 struct InlineResolver(DefaultResolver);
 
@@ -260,14 +192,77 @@ impl Resolver for InlineResolver {
         config: &ureq::config::Config,
         _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        self.0.resolve(uri, config, NextTimeout::default())
+        self.0
+            .resolve(uri, config, NextTimeout::default())
+            .map_err(|e| lookup_failed(uri.host().unwrap_or_default(), e))
     }
 }
 
-/// Sorts a ureq error into a retry class and this crate's error.
-fn classify(e: ureq::Error) -> AttemptError {
+/// A host name that could not be resolved: no such name, or no DNS.
+#[derive(Debug)]
+pub(crate) struct LookupFailed {
+    host: String,
+    source: Option<io::Error>,
+}
+
+impl fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not resolve the host {:?}", self.host)?;
+        if let Some(e) = &self.source {
+            write!(f, " ({e})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LookupFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| e as _)
+    }
+}
+
+/// A failed lookup of `host` as the error ureq passes on, carrying a
+/// [`LookupFailed`] for [`classify`] to find.
+fn lookup_failed(host: &str, e: ureq::Error) -> ureq::Error {
+    let source = match e {
+        ureq::Error::Io(io) => Some(io),
+        ureq::Error::HostNotFound => None,
+        other => return other,
+    };
+    let failed = LookupFailed {
+        host: host.to_owned(),
+        source,
+    };
+    ureq::Error::Io(io::Error::other(failed))
+}
+
+/// Sorts a ureq error into a retry class and this crate's error; `host` is
+/// the base URL's, named when a lookup failed without saying which.
+fn classify(e: ureq::Error, host: &str) -> AttemptError {
     use io::ErrorKind as K;
     let (failure, error) = match e {
+        // Nothing was sent: retried like a refused connection (a resolver
+        // may fail for a moment), and named as what it is.
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<LookupFailed>()) => {
+            let failed = io
+                .into_inner()
+                .and_then(|e| e.downcast::<LookupFailed>().ok());
+            let error = Error::Transport {
+                message: failed.as_ref().map_or_else(String::new, |f| f.to_string()),
+                source: failed.map(|f| f as _),
+            };
+            (Failure::ConnectFailed, error)
+        }
+        ureq::Error::HostNotFound => (
+            Failure::ConnectFailed,
+            Error::Transport {
+                message: format!("could not resolve the host {host:?}"),
+                source: Some(Box::new(LookupFailed {
+                    host: host.to_owned(),
+                    source: None,
+                })),
+            },
+        ),
         // Nothing was sent when the connection could not even be opened in
         // time, so that timeout is retried like a refused connection.
         ureq::Error::Timeout(phase @ (ureq::Timeout::Connect | ureq::Timeout::Resolve)) => (
@@ -301,7 +296,7 @@ fn classify(e: ureq::Error) -> AttemptError {
             let message = format!("could not connect: {io}");
             (Failure::ConnectFailed, transport(message, e))
         }
-        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
+        ureq::Error::ConnectionFailed => {
             let message = format!("could not connect: {e}");
             (Failure::ConnectFailed, transport(message, e))
         }
@@ -342,100 +337,92 @@ fn timeout_phase(phase: ureq::Timeout) -> &'static str {
     }
 }
 
-/// Checks a base URL and gives it back with exactly one trailing slash.
-fn normalize_base_url(raw: &str) -> Result<(String, Uri), Error> {
-    // The URL itself is not repeated: it may carry a password or a key.
-    let bad = |why: &str| {
-        Error::invalid_input(format!(
-            "the base URL {why}; use one like \"https://api.claid.ai/v1/\""
-        ))
-    };
-    let uri: Uri = raw.trim().parse().map_err(|_| bad("is not a valid URL"))?;
-    match uri.scheme_str() {
-        Some("http") | Some("https") => {}
-        _ => return Err(bad("must start with http:// or https://")),
-    }
-    if uri.host().is_none_or(str::is_empty) {
-        return Err(bad("has no host"));
-    }
-    if uri.query().is_some() || raw.contains('#') {
-        return Err(bad("must not have a query string or a fragment"));
-    }
-    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
-        return Err(bad("must not carry user information"));
-    }
-    let mut base = raw.trim().trim_end_matches('/').to_owned();
-    base.push('/');
-    Ok((base, uri))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn transport(base: &str) -> Transport {
-        let options = ClientBuilder::new().base_url(base);
-        Transport::new(&options, "k").unwrap()
+    fn message(e: &Error) -> &str {
+        match e {
+            Error::Transport { message, .. } | Error::Timeout { message } => message,
+            other => panic!("expected Transport or Timeout, got {other:?}"),
+        }
     }
 
     #[test]
-    fn base_url_gets_one_trailing_slash() {
-        for raw in [
-            "http://127.0.0.1:9/v1",
-            "http://127.0.0.1:9/v1/",
-            "http://127.0.0.1:9/v1//",
+    fn a_failed_lookup_names_the_host_not_a_broken_connection() {
+        let lookup = || io::Error::other("failed to lookup address information");
+        for (error, host, named) in [
+            (ureq::Error::Io(lookup()), "proxy.example", "proxy.example"),
+            (
+                ureq::Error::HostNotFound,
+                "api.claid.example",
+                "api.claid.example",
+            ),
         ] {
-            assert_eq!(transport(raw).base_url(), "http://127.0.0.1:9/v1/");
-        }
-        for bad in [
-            "ftp://x/",
-            "127.0.0.1:80",
-            "",
-            "http://",
-            "http://u:p@h/v1",
-            "http://h/v1?x=1",
-            "http://h/v1#x",
-        ] {
-            assert!(normalize_base_url(bad).is_err(), "{bad}");
-        }
-        let err = normalize_base_url("http://user:hunter2@example.com/v1").unwrap_err();
-        assert!(!err.to_string().contains("hunter2"), "{err}");
-    }
-
-    #[test]
-    fn paths_stay_below_the_base_url() {
-        let t = transport("https://api.claid.ai/v1");
-        assert_eq!(
-            t.check_path("/storage/storages").unwrap(),
-            "storage/storages"
-        );
-        assert_eq!(t.check_path("storage/s?x=1").unwrap(), "storage/s?x=1");
-        assert_eq!(
-            t.url("storage/storages"),
-            "https://api.claid.ai/v1/storage/storages"
-        );
-        for bad in [
-            "https://evil.example/x",
-            "//evil.example/x",
-            "http:evil",
-            "storage/../../x",
-            "a/%2e%2E/b",
-            "..",
-            "storage/\nx",
-            "a b",
-            "a\\b",
-        ] {
+            let e = classify(lookup_failed(host, error), "base.example");
+            assert_eq!(e.failure, Failure::ConnectFailed);
+            let m = message(&e.error);
             assert!(
-                matches!(t.check_path(bad), Err(Error::InvalidInput { .. })),
-                "{bad:?}"
+                m.contains(&format!("could not resolve the host \"{named}\"")),
+                "{m}"
             );
+            assert!(!m.contains("broke"), "{m}");
+            let hint = e.error.hint().unwrap();
+            assert!(hint.contains("host name"), "{hint}");
         }
+        let e = classify(ureq::Error::HostNotFound, "base.example");
+        assert!(message(&e.error).contains("\"base.example\""));
+        assert!(e.error.hint().unwrap().contains("host name"));
+        let refused = lookup_failed("h", ureq::Error::ConnectionFailed);
+        assert!(matches!(refused, ureq::Error::ConnectionFailed));
     }
 
     #[test]
-    fn debug_hides_the_key() {
-        let options = ClientBuilder::new();
-        let t = Transport::new(&options, "sk-SECRET").unwrap();
-        assert!(!format!("{t:?}").contains("sk-SECRET"));
+    fn ureq_errors_sort_into_retry_classes_and_messages() {
+        use io::ErrorKind as K;
+        for (error, failure, variant, words) in [
+            (
+                ureq::Error::Io(K::ConnectionRefused.into()),
+                Failure::ConnectFailed,
+                "transport",
+                "could not connect",
+            ),
+            (
+                ureq::Error::Io(K::ConnectionReset.into()),
+                Failure::ConnectionLost,
+                "transport",
+                "the connection broke",
+            ),
+            (
+                ureq::Error::Io(K::InvalidData.into()),
+                Failure::Fatal,
+                "transport",
+                "TLS",
+            ),
+            (
+                ureq::Error::Timeout(ureq::Timeout::Connect),
+                Failure::ConnectFailed,
+                "timeout",
+                "opening the connection",
+            ),
+            (
+                ureq::Error::Timeout(ureq::Timeout::RecvResponse),
+                Failure::Timeout,
+                "timeout",
+                "no answer came",
+            ),
+            (
+                ureq::Error::Io(K::TimedOut.into()),
+                Failure::Timeout,
+                "timeout",
+                "timed out",
+            ),
+        ] {
+            let e = classify(error, "h");
+            assert_eq!(e.failure, failure, "{words}");
+            let is_timeout = matches!(e.error, Error::Timeout { .. });
+            assert_eq!(is_timeout, variant == "timeout", "{words}: {:?}", e.error);
+            assert!(message(&e.error).contains(words), "{words}: {:?}", e.error);
+        }
     }
 }

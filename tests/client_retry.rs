@@ -57,10 +57,17 @@ fn get_gives_up_after_max_retries() {
 #[test]
 fn every_retryable_status_is_retried_for_get_and_delete() {
     for status in [429, 500, 502, 503, 504] {
-        let server = Scripted::start(vec![Reply::json(status, "{}"), Reply::ok("null")]);
+        let server = Scripted::start(vec![
+            Reply::json(status, "{}"),
+            Reply::ok(STORAGE),
+            Reply::json(status, "{}"),
+            Reply::ok("null"),
+        ]);
         let client = server.client().build().unwrap();
+        assert_eq!(client.get_storage(1).unwrap().id, 1, "{status}");
         client.delete_storage(1).unwrap();
-        assert_eq!(server.requests().len(), 2, "{status}");
+        let methods: Vec<_> = server.requests().into_iter().map(|r| r.method).collect();
+        assert_eq!(methods, ["GET", "GET", "DELETE", "DELETE"], "{status}");
     }
 }
 
@@ -145,8 +152,6 @@ fn ratelimit_reset_is_honoured_when_there_is_no_retry_after() {
 
 #[test]
 fn the_final_error_keeps_the_wait_the_server_asked_for() {
-    // Longer waits are cut to 60 s and those past the deadline not slept
-    // (unit tests of retry::decide check both without sleeping).
     let server = Scripted::start(vec![
         Reply::json(429, "{}").header("Retry-After", "120"),
         Reply::ok("[]"),
@@ -158,6 +163,93 @@ fn the_final_error_keeps_the_wait_the_server_asked_for() {
     };
     assert_eq!(api.retry_after, Some(Duration::from_secs(120)));
     assert_eq!(server.requests().len(), 1);
+}
+
+/// The error of a call whose answer asked for `retry_after`, with retries on,
+/// and how many requests the server saw.
+fn long_wait(retry_after: &str, call: fn(&claid::Client) -> Error) -> (Error, usize) {
+    let server = Scripted::start(vec![
+        Reply::json(429, "{}").header("Retry-After", retry_after),
+        Reply::ok(STORAGE),
+        Reply::ok("null"),
+    ]);
+    let (seen, hook) = recorder();
+    let client = server
+        .client()
+        .max_retries(3)
+        .on_retry(hook)
+        .build()
+        .unwrap();
+    let err = call(&client);
+    assert!(seen.lock().unwrap().is_empty(), "no retry announced");
+    (err, server.requests().len())
+}
+
+#[test]
+fn a_wait_over_a_minute_is_returned_at_once_even_with_retries_on() {
+    type Call = fn(&claid::Client) -> Error;
+    let get: Call = |c| c.get_storage(1).unwrap_err();
+    let delete: Call = |c| c.delete_storage(1).unwrap_err();
+    let create: Call = |c| {
+        c.create_storage(&NewStorage::web_folder("w", "https://e.com/"))
+            .unwrap_err()
+    };
+    for call in [get, delete, create] {
+        for (header, secs) in [
+            ("61", 61),
+            ("3600", 3600),
+            ("18446744073709551615", u64::MAX),
+            ("99999999999999999999999999", u64::MAX),
+            // Far in the future, in the three HTTP-date forms.
+            ("Sat, 06 Nov 2094 08:49:37 GMT", 0),
+            ("Wednesday, 06-Nov-69 08:49:37 GMT", 0),
+            ("Sat Nov  6 08:49:37 2094", 0),
+        ] {
+            let (err, requests) = long_wait(header, call);
+            assert_eq!(requests, 1, "{header}: not resent");
+            let Error::Api(api) = &err else {
+                panic!("{err:?}")
+            };
+            assert_eq!(api.status, 429);
+            let wait = api.retry_after.expect("the server's wait is kept");
+            if secs > 0 {
+                assert_eq!(wait, Duration::from_secs(secs), "{header}");
+            } else {
+                assert!(
+                    wait > Duration::from_secs(365 * 24 * 3600),
+                    "{header}: {wait:?}"
+                );
+            }
+            assert!(err.to_string().contains("The API asks to wait"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn retry_after_dates_in_the_past_mean_retry_now() {
+    for date in [
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+    ] {
+        let server = Scripted::start(vec![
+            Reply::json(503, "{}").header("Retry-After", date),
+            Reply::ok("[]"),
+        ]);
+        let (seen, hook) = recorder();
+        let client = server
+            .client()
+            .backoff(Duration::from_secs(30), Duration::from_secs(30))
+            .on_retry(hook)
+            .build()
+            .unwrap();
+        client.list_storages().unwrap();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [(1, Duration::ZERO)],
+            "{date}: the server's date, not a backoff of up to 30 s"
+        );
+    }
 }
 
 #[test]

@@ -46,9 +46,10 @@ pub(crate) unsafe fn client_ref<'a>(
 /// Creates a client for the real API (`https://api.claid.ai/v1/`) with the
 /// default options: 30 s per attempt, 10 s to connect, 2 retries.
 ///
-/// Returns NULL when `api_key` is NULL, empty, not UTF-8, or contains spaces
-/// or control characters, or when a proxy variable of the environment
-/// (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`) is not a valid proxy URL;
+/// Returns NULL when `api_key` is NULL, empty, not UTF-8, or holds anything
+/// but visible ASCII, or when a proxy variable of the environment
+/// (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`) is not an http, https or SOCKS
+/// proxy URL;
 /// `claid_client_new_with_options` says which in its error object. Nothing
 /// is sent until the first operation.
 ///
@@ -77,7 +78,10 @@ pub unsafe extern "C" fn claid_client_new(api_key: *const c_char) -> *mut ClaidC
 /// On `CLAID_STATUS_OK`, `*out_client` receives the new client and
 /// `*out_error_json` (when `out_error_json` is not NULL) is set to NULL.
 /// Otherwise (`CLAID_STATUS_INVALID_ARGUMENT` for malformed options, a bad
-/// base URL or key, a timeout of zero or over 24 hours, a bad proxy URL in
+/// base URL (not http or https, no host, a port outside 1 to 65535, a user
+/// name, a query or a fragment), a key that is not visible ASCII (the error
+/// gives the position, never the key), a user agent that is not visible
+/// ASCII and spaces, a timeout of zero or over 24 hours, a bad proxy URL in
 /// the environment) `*out_client` is set to NULL and
 /// `*out_error_json` receives an error object like the operations' ones.
 ///

@@ -61,9 +61,10 @@ impl Failure {
     }
 
     /// The error object: always `kind` and `error_message` (for `api`, the
-    /// API's own message); `status`,
-    /// `error_code`, `error_type`, `error_details`, `request_id` and
-    /// `retry_after_ms` for `api`; `status` and `request_id` for `decode`.
+    /// API's own message); `hint`, what to do next, whenever the Rust error
+    /// has one ([`claid::Error::hint`], the advice its `Display` adds);
+    /// `status`, `error_code`, `error_type`, `error_details`, `request_id`
+    /// and `retry_after_ms` for `api`; `status` and `request_id` for `decode`.
     pub(crate) fn to_json(&self) -> String {
         let kind = self.status().name().to_str().unwrap_or("internal");
         let mut object = json!({ "kind": kind });
@@ -73,9 +74,12 @@ impl Failure {
             }
             Failure::Internal(message) => message.clone(),
             Failure::Client(error) => {
+                if let Some(hint) = error.hint() {
+                    object["hint"] = hint.into();
+                }
                 match &**error {
                     // The API's own message, as the other fields are its
-                    // own too; the client's advice is for Rust's Display.
+                    // own too; the client's advice is in "hint".
                     claid::Error::Api(api) => {
                         object["status"] = api.status.into();
                         object["error_code"] = api.error_code.clone().into();
@@ -136,5 +140,90 @@ mod tests {
         let v = parse(&f);
         assert_eq!(v["kind"], "invalid_argument");
         assert!(v.get("status").is_none());
+        assert!(v.get("hint").is_none(), "the message says what to fix");
+    }
+
+    /// The error JSON of a call of `op` to a server that answers `status`
+    /// with `body`, once.
+    fn answered(status: u16, body: &str, op: fn(&claid::Client) -> claid::Error) -> Value {
+        use claid::mock::{Fault, MockServer};
+        let server = MockServer::start().unwrap();
+        server.inject(Fault::status(status).body(body));
+        let client = claid::Client::builder()
+            .api_key(server.api_key())
+            .base_url(server.url())
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let error = op(&client);
+        let rust = error.to_string();
+        let v = parse(&Failure::from(error));
+        let hint = v["hint"].as_str().expect("a hint");
+        assert!(
+            rust.contains(hint),
+            "the Rust text has the same advice: {rust}"
+        );
+        v
+    }
+
+    #[test]
+    fn api_errors_carry_the_hint_rust_gives() {
+        let auth = r#"{"error_code":"111","error_type":"auth","error_message":"Authorization is required.","error_details":{}}"#;
+        let v = answered(401, auth, |c| c.json().list_storages().unwrap_err());
+        assert_eq!(v["kind"], "api");
+        assert_eq!(v["status"], 401);
+        assert_eq!(v["error_message"], "Authorization is required.");
+        assert!(
+            v["hint"].as_str().unwrap().contains("Check the API key"),
+            "{v}"
+        );
+
+        let not_found = r#"{"detail":"Not Found"}"#;
+        let v = answered(404, not_found, |c| {
+            c.json().list_storage_types().unwrap_err()
+        });
+        assert!(
+            v["hint"]
+                .as_str()
+                .unwrap()
+                .contains("base URL ends in /v1/"),
+            "{v}"
+        );
+
+        let gone = r#"{"error_code":"404","error_type":"not_found","error_message":"Storage not found.","error_details":{}}"#;
+        let v = answered(404, gone, |c| c.json().delete_storage(5).unwrap_err());
+        assert!(v["hint"].as_str().unwrap().contains("check the id"), "{v}");
+    }
+
+    #[test]
+    fn transport_and_decode_errors_carry_a_hint_too() {
+        let closed = std::net::TcpListener::bind("127.0.0.2:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let client = claid::Client::builder()
+            .api_key("k")
+            .base_url(format!("http://{closed}/v1/"))
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let v = parse(&Failure::from(client.json().list_storages().unwrap_err()));
+        assert_eq!(v["kind"], "transport");
+        assert!(
+            v["hint"].as_str().unwrap().contains("proxy settings"),
+            "{v}"
+        );
+
+        let v = answered(200, "<html>hello</html>", |c| {
+            c.json().get_storage(1).unwrap_err()
+        });
+        assert_eq!(v["kind"], "decode");
+        assert!(
+            v["hint"]
+                .as_str()
+                .unwrap()
+                .contains("base URL points at the Claid API"),
+            "{v}"
+        );
     }
 }

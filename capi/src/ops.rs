@@ -227,8 +227,10 @@ pub unsafe extern "C" fn claid_ensure_storage(
 /// Calls any endpoint of the same API.
 ///
 /// `method` is `"GET"`, `"POST"`, `"PUT"`, `"PATCH"` or `"DELETE"`; `path`
-/// is relative to the base URL (a leading `/` is ignored; absolute URLs,
-/// `..` segments and control characters are refused, so the API key is
+/// is relative to the base URL and may carry a query (a leading `/` is
+/// ignored; a `:` in the query is fine; characters outside ASCII are
+/// percent-encoded as UTF-8; absolute URLs, `..` segments in any spelling,
+/// control characters and `#` fragments are refused, so the API key is
 /// never sent to another host); `body_json` is NULL (no body) or JSON. On
 /// success `out_json` receives the answer's `data` member (`null` for an
 /// empty answer). Retried like the operations of the same method.
@@ -259,5 +261,63 @@ pub unsafe extern "C" fn claid_request(
             };
             Ok(client.json().request(method, path, body)?)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::{CStr, CString};
+    use std::ptr;
+
+    use claid::mock::{Fault, MockServer};
+
+    use super::*;
+    use crate::client::{claid_client_free, claid_client_new_with_options};
+    use crate::strings::claid_string_free;
+
+    /// `claid_delete_storage(5)` against `server`, as (status, answer JSON).
+    fn delete(server: &MockServer) -> (ClaidStatus, serde_json::Value) {
+        let options = serde_json::json!({
+            "api_key": server.api_key(),
+            "base_url": server.url(),
+            "max_retries": 2,
+        });
+        let options = CString::new(options.to_string()).unwrap();
+        let mut client = ptr::null_mut();
+        let mut out: *mut c_char = ptr::null_mut();
+        // SAFETY: valid NUL-terminated options and out-pointers; the answer
+        // is read once and freed once, and so is the client.
+        unsafe {
+            let created =
+                claid_client_new_with_options(options.as_ptr(), &mut client, ptr::null_mut());
+            assert_eq!(created, ClaidStatus::Ok);
+            let status = claid_delete_storage(client, 5, &mut out);
+            let text = CStr::from_ptr(out).to_str().unwrap().to_owned();
+            claid_string_free(out);
+            claid_client_free(client);
+            (status, serde_json::from_str(&text).unwrap())
+        }
+    }
+
+    #[test]
+    fn a_delete_answered_404_after_a_5xx_is_done_but_a_first_404_is_not() {
+        let path = "/v1/storage/storages/5";
+        let server = MockServer::start().unwrap();
+        let (status, answer) = delete(&server);
+        assert_eq!(status, ClaidStatus::Api);
+        assert_eq!(
+            (answer["kind"].as_str(), answer["status"].as_u64()),
+            (Some("api"), Some(404))
+        );
+        assert!(
+            answer["hint"].as_str().unwrap().contains("check the id"),
+            "{answer}"
+        );
+        assert_eq!(server.request_count("DELETE", path), 1);
+
+        server.inject(Fault::status(503).on("DELETE", path));
+        let (status, answer) = delete(&server);
+        assert_eq!((status, answer), (ClaidStatus::Ok, serde_json::Value::Null));
+        assert_eq!(server.request_count("DELETE", path), 3);
     }
 }

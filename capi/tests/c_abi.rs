@@ -472,3 +472,91 @@ fn readme_gives_the_static_link_line_used_here() {
         "README's static link line should end with: {libs}"
     );
 }
+
+/// Creates a client for a host that is not loopback through ctypes, with
+/// `proxy` as ALL_PROXY, lists the storages, and prints what came back.
+const PROXY_PROBE: &str = r#"
+import ctypes, json, os, sys
+lib = ctypes.CDLL(os.environ["CLAID_LIB"])
+out_p = ctypes.POINTER(ctypes.c_void_p)
+lib.claid_client_new_with_options.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p), out_p]
+lib.claid_list_storages.argtypes = [ctypes.c_void_p, out_p]
+lib.claid_string_free.argtypes = [ctypes.c_void_p]
+lib.claid_client_free.argtypes = [ctypes.c_void_p]
+def take(p):
+    text = ctypes.string_at(p.value).decode()
+    lib.claid_string_free(p)
+    return json.loads(text)
+client, err = ctypes.c_void_p(), ctypes.c_void_p()
+options = json.dumps({"api_key": "k", "base_url": "http://claid.invalid/v1/", "max_retries": 0})
+status = lib.claid_client_new_with_options(options.encode(), ctypes.byref(client), ctypes.byref(err))
+if status != 0:
+    print(json.dumps({"step": "new", "status": status, "error": take(err)}))
+    sys.exit(0)
+out = ctypes.c_void_p()
+status = lib.claid_list_storages(client, ctypes.byref(out))
+print(json.dumps({"step": "list", "status": status, "error": take(out)}))
+lib.claid_client_free(client)
+"#;
+
+#[test]
+fn no_proxy_setting_makes_the_c_library_panic_or_print() {
+    let lib = lib_dir().join("libclaid.so");
+    let closed = TcpListener::bind("127.0.0.2:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    for (proxy, step, kind, words) in [
+        (
+            format!("socks5h://{closed}"),
+            "list",
+            "transport",
+            "could not connect",
+        ),
+        (
+            format!("socks4a://{closed}"),
+            "list",
+            "transport",
+            "could not connect",
+        ),
+        (
+            format!("http://{closed}"),
+            "list",
+            "transport",
+            "could not connect",
+        ),
+        (
+            "ftp://user:pw@127.0.0.1".to_owned(),
+            "new",
+            "invalid_argument",
+            "ALL_PROXY",
+        ),
+        (
+            "socks://127.0.0.1:1".to_owned(),
+            "new",
+            "invalid_argument",
+            "scheme",
+        ),
+        (
+            "http://127.0.0.1:99999".to_owned(),
+            "new",
+            "invalid_argument",
+            "port",
+        ),
+    ] {
+        let output = Command::new("python3")
+            .args(["-c", PROXY_PROBE])
+            .env("CLAID_LIB", &lib)
+            .env("ALL_PROXY", &proxy)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{proxy}: {}", text(&output));
+        assert!(output.stderr.is_empty(), "{proxy}: {}", text(&output));
+        let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(answer["step"], step, "{proxy}: {answer}");
+        assert_eq!(answer["error"]["kind"], kind, "{proxy}: {answer}");
+        let message = answer["error"]["error_message"].as_str().unwrap();
+        assert!(message.contains(words), "{proxy}: {message}");
+        assert!(!message.contains("pw"), "{message}");
+    }
+}

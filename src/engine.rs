@@ -1,0 +1,276 @@
+//! The engine under both views of a client (typed [`Client`](crate::Client)
+//! and [`JsonApi`](crate::JsonApi)): it sends an [`Operation`], retries it
+//! as the policy allows, and turns the final answer into a value or an
+//! error with every secret cut out. The views only choose the operation and
+//! decode the `data` they get back, as ureq's `Agent` is a handle over its
+//! request loop.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::thread;
+use std::time::Instant;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use ureq::http::Method;
+
+use crate::config::{Config, RetryHook};
+use crate::operation::{Operation, Target};
+use crate::retry::{Decision, Failure, Idempotency, Jitter, RetryEvent, RetryPolicy, StdJitter};
+use crate::secrets::Secrets;
+use crate::storage::REDACTED;
+use crate::transport::{Answer, Transport};
+use crate::url::BaseUrl;
+use crate::{ApiError, Error};
+
+/// The `{"data": ...}` envelope of every successful answer.
+#[derive(Deserialize)]
+pub(crate) struct Envelope<T> {
+    pub data: T,
+}
+
+/// The answer to a delete: an object, with its `data` member if it has one
+/// and whether it has others. Keys are read as bytes, so one that is not
+/// valid Unicode (a lone surrogate escape) is passed over like any other.
+struct DeleteAnswer<'a> {
+    data: Option<&'a RawValue>,
+    others: bool,
+}
+
+impl<'de> Deserialize<'de> for DeleteAnswer<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IsData(bool);
+        impl<'de> Deserialize<'de> for IsData {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = IsData;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a member name")
+                    }
+                    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<IsData, E> {
+                        Ok(IsData(v == b"data"))
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<IsData, E> {
+                        Ok(IsData(v == "data"))
+                    }
+                }
+                d.deserialize_bytes(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DeleteAnswer<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut answer = DeleteAnswer {
+                    data: None,
+                    others: false,
+                };
+                while let Some(IsData(is_data)) = map.next_key()? {
+                    if is_data {
+                        answer.data = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                        answer.others = true;
+                    }
+                }
+                Ok(answer)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Sends operations for one client; shared by its clones.
+pub(crate) struct Engine {
+    transport: Transport,
+    base_url: BaseUrl,
+    retry: RetryPolicy,
+    jitter: Box<dyn Jitter>,
+    on_retry: Option<RetryHook>,
+    /// The API key, as a secret to keep out of error text.
+    key: Secrets,
+}
+
+impl Engine {
+    pub(crate) fn new(config: Config) -> Result<Engine, Error> {
+        Ok(Engine {
+            transport: Transport::new(&config)?,
+            key: Secrets::new([config.api_key.as_str()]),
+            base_url: config.base_url,
+            retry: config.retry,
+            jitter: Box::new(StdJitter::new()),
+            on_retry: config.on_retry,
+        })
+    }
+
+    pub(crate) fn base_url(&self) -> &BaseUrl {
+        &self.base_url
+    }
+
+    pub(crate) fn max_retries(&self) -> u32 {
+        self.retry.max_retries
+    }
+
+    /// Sends a request, retrying as the policy allows, and returns the first
+    /// 2xx answer; any other final answer becomes [`Error::Api`].
+    ///
+    /// A storage delete that is answered 404 after an attempt whose outcome
+    /// is unknown (a timeout, a lost connection, a 5xx) has done its job: the
+    /// earlier attempt deleted it. It answers as an empty 2xx would.
+    pub(crate) fn send(&self, op: &Operation<'_>) -> Result<Answer, Error> {
+        let method = &op.method;
+        let body = op.body.as_deref();
+        let url = self.base_url.join(&op.path);
+        let idempotency = if method == Method::GET || method == Method::DELETE {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
+        let gone_is_done = method == Method::DELETE && op.target == Target::Storage;
+        let started = Instant::now();
+        let mut retries = 0;
+        let mut maybe_done = false;
+        loop {
+            let (failure, error) = match self.transport.attempt(method, &url, body) {
+                Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
+                Ok(answer) if answer.status == 404 && gone_is_done && maybe_done => {
+                    return Ok(Answer {
+                        status: 204,
+                        body: Vec::new(),
+                        ..answer
+                    })
+                }
+                Ok(answer) => (
+                    Failure::Status {
+                        status: answer.status,
+                        wait: answer.wait,
+                    },
+                    self.api_error(op, answer),
+                ),
+                Err(e) => (e.failure, e.error),
+            };
+            maybe_done |= failure.outcome_unknown();
+            let error = self.redact(error, &op.secrets);
+            let elapsed = started.elapsed();
+            match self
+                .retry
+                .decide(idempotency, failure, retries, elapsed, &*self.jitter)
+            {
+                Decision::GiveUp => return Err(error),
+                Decision::RetryAfter(wait) => {
+                    retries += 1;
+                    if let Some(hook) = &self.on_retry {
+                        hook(&RetryEvent {
+                            method: method.as_str(),
+                            path: &op.path,
+                            retry: retries,
+                            wait,
+                            error: &error,
+                        });
+                    }
+                    thread::sleep(wait);
+                }
+            }
+        }
+    }
+
+    /// The error for a non-2xx answer: the body read (secrets cut out first)
+    /// and the advice aimed at what the operation targets.
+    fn api_error(&self, op: &Operation<'_>, answer: Answer) -> Error {
+        let mut api = ApiError::from_answer(
+            answer.status,
+            &self.scrub_body(&answer.body, &op.secrets),
+            answer.request_id,
+            answer.wait,
+        );
+        api.target = op.target;
+        Error::Api(api)
+    }
+
+    /// Decodes a 2xx answer, or says what did not match, secrets cut out.
+    pub(crate) fn decode<'a, T: Deserialize<'a>>(
+        &self,
+        answer: &'a Answer,
+        secrets: &Secrets,
+    ) -> Result<T, Error> {
+        serde_json::from_slice(&answer.body).map_err(|e| {
+            self.decode_error(
+                answer,
+                format!("the body is not what this operation returns ({e})"),
+                secrets,
+            )
+        })
+    }
+
+    /// Checks the answer to a delete, which the API sends as `{"data": null}`:
+    /// an empty body, `{}`, or any object holding `data` is a success, and
+    /// gives back `data` when there is one. Anything else (an HTML page, an
+    /// error object with a 2xx status) is a [`Error::Decode`].
+    pub(crate) fn deleted<'a>(
+        &self,
+        answer: &'a Answer,
+        secrets: &Secrets,
+    ) -> Result<Option<&'a RawValue>, Error> {
+        if answer.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let not_envelope = |detail: String| {
+            self.decode_error(
+                answer,
+                format!("the answer to a delete is not {{\"data\": ...}} or {{}} ({detail})"),
+                secrets,
+            )
+        };
+        let object: DeleteAnswer<'_> =
+            serde_json::from_slice(&answer.body).map_err(|e| not_envelope(e.to_string()))?;
+        match object {
+            DeleteAnswer {
+                data: Some(data), ..
+            } => Ok(Some(data)),
+            DeleteAnswer { others: false, .. } => Ok(None),
+            DeleteAnswer { others: true, .. } => {
+                Err(not_envelope("an object without \"data\"".to_owned()))
+            }
+        }
+    }
+
+    /// A decode error for `answer`, its excerpt cut from a body freed of
+    /// secrets first (so none survives half-cut at the excerpt's end).
+    pub(crate) fn decode_error(
+        &self,
+        answer: &Answer,
+        message: String,
+        secrets: &Secrets,
+    ) -> Error {
+        let body = self.scrub_body(&answer.body, secrets);
+        let error = Error::decode(answer.status, answer.request_id.clone(), message, &body);
+        self.redact(error, secrets)
+    }
+
+    fn scrub_body<'b>(&self, body: &'b [u8], secrets: &Secrets) -> Cow<'b, [u8]> {
+        match self.key.scrub_bytes(body) {
+            Cow::Borrowed(b) => secrets.scrub_bytes(b),
+            Cow::Owned(b) => Cow::Owned(secrets.scrub_bytes(&b).into_owned()),
+        }
+    }
+
+    /// Keeps the API key and the request's secrets out of an error's text.
+    pub(crate) fn redact(&self, error: Error, secrets: &Secrets) -> Error {
+        error.redact(&self.key).redact(secrets)
+    }
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("base_url", &self.base_url.as_str())
+            .field("api_key", &REDACTED)
+            .field("max_retries", &self.retry.max_retries)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,293 @@
+//! Where requests go: the base URL, checked once when the client is built,
+//! and the caller-given paths below it (`JsonApi::request`, `claid_request`),
+//! checked on every call. Both rules exist for one reason: the API key in
+//! the `Authorization` header must only ever reach the host the user named.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use ureq::http::Uri;
+
+use crate::Error;
+
+/// Characters a caller may write in a path but a request line cannot carry:
+/// they are percent-encoded (as UTF-8, like every character outside ASCII).
+/// `%` is left alone, so an already encoded path goes out unchanged.
+const NOT_IN_A_URL: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// A checked base URL: `http` or `https`, a host, a port in `1..=65535` when
+/// one is given, no user information, no query, no fragment; kept with
+/// exactly one trailing `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BaseUrl {
+    /// E.g. `https://api.claid.ai/v1/`.
+    text: String,
+    scheme: &'static str,
+    /// The host as written in the URL (an IPv6 address keeps its brackets).
+    host: String,
+    /// The authority (`host[:port]`) every request must keep.
+    authority: String,
+}
+
+impl BaseUrl {
+    /// Checks `raw` (surrounding blanks ignored).
+    ///
+    /// Errors are [`Error::InvalidInput`] naming the part that is wrong; the
+    /// URL itself is never repeated, since it may carry a password.
+    pub(crate) fn parse(raw: &str) -> Result<BaseUrl, Error> {
+        let bad = |why: &str| {
+            Error::invalid_input(format!(
+                "the base URL {why}; use one like \"https://api.claid.ai/v1/\""
+            ))
+        };
+        let raw = raw.trim();
+        if !raw.contains("://") {
+            return Err(bad("must start with http:// or https://"));
+        }
+        if raw.contains('#') {
+            return Err(bad("must not have a fragment (#...)"));
+        }
+        let uri: Uri = raw
+            .parse()
+            .map_err(|_| bad("is not a valid URL (scheme://host/path)"))?;
+        let scheme = match uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("https") => "https",
+            Some(s) if s.eq_ignore_ascii_case("http") => "http",
+            _ => return Err(bad("must start with http:// or https://")),
+        };
+        let Some(authority) = uri.authority() else {
+            return Err(bad("has no host"));
+        };
+        if authority.as_str().contains('@') {
+            return Err(bad(
+                "must not carry a user name or password (the API key is the only credential)",
+            ));
+        }
+        let host = uri.host().unwrap_or_default();
+        if host.is_empty() || host == "[]" {
+            return Err(bad("has no host"));
+        }
+        // `http::Uri` keeps a port it cannot represent as "no port", which
+        // would send the key to the scheme's default port instead.
+        if let Some((_, port)) = authority.as_str().rsplit_once(':').filter(|_| {
+            // An IPv6 host's own colons are inside its brackets.
+            !authority.as_str().ends_with(']')
+        }) {
+            match port.parse::<u32>() {
+                Ok(1..=65535) => {}
+                _ if port.is_empty() => return Err(bad("has a ':' but no port after it")),
+                _ => return Err(bad("has a port outside 1 to 65535")),
+            }
+        }
+        if uri.query().is_some() || raw.contains('?') {
+            return Err(bad("must not have a query (?...)"));
+        }
+        let path = uri.path().trim_end_matches('/');
+        Ok(BaseUrl {
+            text: format!("{scheme}://{}{path}/", authority.as_str()),
+            scheme,
+            host: host.to_owned(),
+            authority: authority.as_str().to_owned(),
+        })
+    }
+
+    /// The URL, ending in `/`.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// `"http"` or `"https"`.
+    pub(crate) fn scheme(&self) -> &'static str {
+        self.scheme
+    }
+
+    /// The host, e.g. `api.claid.ai`, `127.0.0.1` or `[::1]`.
+    pub(crate) fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The full URL of `path`, one of this crate's own (already valid) paths.
+    pub(crate) fn join(&self, path: &str) -> String {
+        let mut url = String::with_capacity(self.text.len() + path.len());
+        url.push_str(&self.text);
+        url.push_str(path);
+        url
+    }
+
+    /// Checks a caller-given path and gives it back ready to append: without
+    /// its leading `/`, characters outside ASCII (and the few ASCII ones a
+    /// URL cannot hold, such as a space) percent-encoded as UTF-8.
+    ///
+    /// Refused, as [`Error::InvalidInput`]: absolute URLs (`https://...`,
+    /// `//host/...`, a scheme such as `mailto:`), `..` segments in any
+    /// spelling (`%2e%2E`, or hidden behind an encoded `/` or `\`), control
+    /// characters, and a fragment (`#`, never sent to a server). A `:` in a
+    /// later segment or in the query is fine.
+    pub(crate) fn relative_path(&self, path: &str) -> Result<String, Error> {
+        if let Some((at, c)) = path.chars().enumerate().find(|(_, c)| c.is_control()) {
+            return Err(Error::invalid_input(format!(
+                "the path holds a control character (U+{:04X}) at position {}; percent-encode it",
+                u32::from(c),
+                at + 1
+            )));
+        }
+        let absolute = || {
+            Error::invalid_input(
+                "the path must be relative to the base URL (e.g. \"storage/storages\"), not an absolute URL",
+            )
+        };
+        if path.starts_with("//") {
+            return Err(absolute());
+        }
+        let path = path.strip_prefix('/').unwrap_or(path);
+        if path.contains('#') {
+            return Err(Error::invalid_input(
+                "the path holds a fragment (#...), which is never sent; percent-encode '#' as %23 if it is part of a name",
+            ));
+        }
+        let (route, _query) = path.split_once('?').unwrap_or((path, ""));
+        let first = route.split('/').next().unwrap_or_default();
+        if first.contains(':') {
+            return Err(absolute());
+        }
+        if route.split('/').any(is_dot_dot) {
+            return Err(Error::invalid_input(
+                "the path must not contain \"..\" segments (in any spelling, such as %2e%2e)",
+            ));
+        }
+        let encoded = utf8_percent_encode(path, NOT_IN_A_URL).to_string();
+        // The checks above leave nothing that could move the request to
+        // another host; this one makes sure of it.
+        match self.join(&encoded).parse::<Uri>() {
+            Ok(uri) if uri.authority().map(|a| a.as_str()) == Some(self.authority.as_str()) => {
+                Ok(encoded)
+            }
+            _ => Err(Error::invalid_input(
+                "the path does not make a valid URL below the base URL",
+            )),
+        }
+    }
+}
+
+/// Whether a path segment means "the parent" to a server that decodes it:
+/// `..` itself, percent-encoded in any case, or inside the segment behind an
+/// encoded `/` or `\` that the server may split on.
+fn is_dot_dot(segment: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+    decoded.split(['/', '\\']).any(|part| part == "..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(r: Result<impl std::fmt::Debug, Error>) -> String {
+        match r {
+            Err(Error::InvalidInput { message }) => message,
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn base_url_gets_one_trailing_slash_and_a_lower_case_scheme() {
+        for raw in [
+            "http://127.0.0.1:9/v1",
+            "http://127.0.0.1:9/v1/",
+            "http://127.0.0.1:9/v1//",
+            " HTTP://127.0.0.1:9/v1 ",
+        ] {
+            assert_eq!(
+                BaseUrl::parse(raw).unwrap().as_str(),
+                "http://127.0.0.1:9/v1/"
+            );
+        }
+        let v6 = BaseUrl::parse("https://[::1]:65535/v1").unwrap();
+        assert_eq!(v6.as_str(), "https://[::1]:65535/v1/");
+        assert_eq!((v6.scheme(), v6.host()), ("https", "[::1]"));
+        assert_eq!(
+            BaseUrl::parse("https://api.claid.ai").unwrap().as_str(),
+            "https://api.claid.ai/"
+        );
+    }
+
+    #[test]
+    fn base_url_faults_are_named() {
+        for (raw, why) in [
+            ("ftp://x/", "http:// or https://"),
+            ("127.0.0.1:80", "http:// or https://"),
+            ("", "http:// or https://"),
+            ("http://", "not a valid URL"),
+            ("http:///v1", "not a valid URL"),
+            ("http://u:p@h/v1", "user name or password"),
+            ("http://u@h/v1", "user name or password"),
+            ("http://h/v1?x=1", "query"),
+            ("http://h/v1?", "query"),
+            ("http://h/v1#x", "fragment"),
+            ("http://127.0.0.1:99999/v1/", "port outside 1 to 65535"),
+            ("http://127.0.0.1:65536/v1/", "port outside 1 to 65535"),
+            ("http://127.0.0.1:0/v1/", "port outside 1 to 65535"),
+            ("http://[::1]:0/v1/", "port outside 1 to 65535"),
+            ("http://h:/v1/", "no port"),
+        ] {
+            let m = message(BaseUrl::parse(raw));
+            assert!(m.contains(why), "{raw:?}: {m}");
+        }
+        let m = message(BaseUrl::parse("http://user:hunter2@example.com/v1"));
+        assert!(!m.contains("hunter2"), "{m}");
+    }
+
+    #[test]
+    fn relative_paths_are_encoded_and_stay_below_the_base_url() {
+        let base = BaseUrl::parse("https://api.claid.ai/v1").unwrap();
+        for (given, sent) in [
+            ("/storage/storages", "storage/storages"),
+            ("storage/s?x=1", "storage/s?x=1"),
+            (
+                "storage/storage-types?at=12:00",
+                "storage/storage-types?at=12:00",
+            ),
+            ("storage/a:b", "storage/a:b"),
+            ("storage/é", "storage/%C3%A9"),
+            ("storage/s?name=a b", "storage/s?name=a%20b"),
+            ("storage/%2Fx", "storage/%2Fx"),
+            ("storage/...", "storage/..."),
+        ] {
+            assert_eq!(base.relative_path(given).unwrap(), sent, "{given:?}");
+        }
+        assert_eq!(
+            base.join("storage/storages"),
+            "https://api.claid.ai/v1/storage/storages"
+        );
+        for (bad, why) in [
+            ("https://evil.example/x", "absolute URL"),
+            ("//evil.example/x", "absolute URL"),
+            ("http:evil", "absolute URL"),
+            ("/mailto:x", "absolute URL"),
+            ("storage/../../x", "\"..\""),
+            ("..", "\"..\""),
+            ("a/%2e%2E/b", "\"..\""),
+            ("a/.%2E", "\"..\""),
+            ("a/x%2F..%2Fy", "\"..\""),
+            ("a/x%5C..", "\"..\""),
+            ("storage/\nx", "control character (U+000A) at position 9"),
+            ("a\u{7f}", "control character (U+007F)"),
+            ("a\u{85}", "control character (U+0085)"),
+            ("storages#frag", "fragment"),
+        ] {
+            let m = message(base.relative_path(bad));
+            assert!(m.contains(why), "{bad:?}: {m}");
+        }
+        assert_eq!(
+            base.relative_path("storage/s?q=..").unwrap(),
+            "storage/s?q=.."
+        );
+    }
+}
