@@ -40,8 +40,9 @@
 //!
 //! # Features
 //!
-//! - `mock`: the in-memory emulator of the API, [`mock::MockServer`], and the
-//!   `claid-mock` binary.
+//! - `mock`: the in-memory emulator of the API, `claid::mock` (documented on
+//!   docs.rs, which builds with every feature), and the `claid-mock` binary.
+#![cfg_attr(feature = "mock", doc = "  Start it with [`mock::MockServer::start`].")]
 //! - `native-tls`, `platform-verifier`: other TLS stacks, passed through to ureq.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -74,7 +75,7 @@ pub use storage::{
 };
 pub use transport::MAX_BODY_BYTES;
 
-/// The version of this crate, e.g. `"0.1.0"`.
+/// The version of this crate, e.g. `"0.2.0"`.
 ///
 /// ```
 /// assert_eq!(claid::VERSION.split('.').count(), 3);
