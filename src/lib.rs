@@ -88,6 +88,12 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// fn names(client: &claid::Client) -> claid::Result<Vec<String>> {
 ///     Ok(client.list_storages()?.into_iter().map(|s| s.name).collect())
 /// }
+/// # let server = claid::mock::MockServer::builder()
+/// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/"))
+/// #     .start()?;
+/// # let client = server.client();
+/// assert_eq!(names(&client)?, ["site"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

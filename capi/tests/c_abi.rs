@@ -409,10 +409,12 @@ fn run_c_program(program: &Path, runner: &[&str]) -> Vec<(String, Output)> {
                     .header("Retry-After", "120")
                     .header("x-request-id", "req-c-429"),
             ),
-            // Dropping the server cuts the delays short.
-            "timeout" => server.inject(Fault::delay(Duration::from_secs(60)).times(3)),
+            // More faults than attempts expected, so that an extra attempt
+            // would be counted rather than answered. Dropping the server
+            // cuts the delays short.
+            "timeout" => server.inject(Fault::delay(Duration::from_secs(60)).times(10)),
             "decode" => server.inject(Fault::non_json_body()),
-            "transport" => server.inject(Fault::drop_connection().times(4)),
+            "transport" => server.inject(Fault::drop_connection().times(10)),
             _ => {}
         }
         let url = server.url().to_string();
@@ -596,6 +598,17 @@ fn cpp_compiles_the_header_and_runs() {
     let (url, key) = (server.url().to_string(), server.api_key().to_string());
     let output = run(&[], &program, &[&url, &key], &[]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("all checks passed"));
+    let a = answers(&output);
+    assert_eq!(answer(&a, "types"), &json!(["web_folder", "s3", "gcs"]));
+    let id = answer(&a, "created")["id"].as_i64().unwrap();
+    let renamed = answer(&a, "renamed");
+    assert_eq!(
+        (renamed["id"].as_i64(), &renamed["name"]),
+        (Some(id), &json!("cpp-renamed"))
+    );
+    assert_eq!(answer(&a, "deleted"), &Value::Null);
+    assert_eq!(answer(&a, "gone")["status"], 404);
+    assert_eq!(a.len(), 5, "{a:?}");
 }
 
 /// Runs a quickstart with CLAID_API_KEY and CLAID_BASE_URL set to the
