@@ -109,7 +109,7 @@ fn cinstall(prefix: &Path, extra: &[&str]) {
     let exe = std::env::current_exe().unwrap();
     let target_dir = exe.ancestors().nth(3).unwrap().join("cargo-c");
     run(Command::new(cargo())
-        .args(["cinstall", "--quiet", "-p", "claid-capi", "--release"])
+        .args(["cinstall", "-p", "claid-capi", "--release"])
         .arg("--prefix")
         .arg(prefix)
         .args(extra)
