@@ -77,11 +77,22 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// A scratch directory for this test process, emptied first.
+/// A scratch directory for this test process, emptied first. Those of
+/// earlier runs (whose process is gone) are removed on the first call, so
+/// installs do not pile up in the target directory.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("install")
-        .join(format!("{name}-{}", std::process::id()));
+    static SWEPT: OnceLock<()> = OnceLock::new();
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("install");
+    SWEPT.get_or_init(|| {
+        for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name.rsplit('-').next().unwrap_or_default();
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
+    let dir = root.join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -285,7 +296,7 @@ fn cmake_finds_the_library_in_the_default_libdir() {
         files.contains(&format!("{}/pkgconfig/claid.pc", libdir.display())),
         "{files:?}"
     );
-    let program = cmake_build(&prefix, "default-libdir-build");
+    let program = cmake_build(&prefix, &scratch("default-libdir-build"));
     run_quickstart(&program);
     std::fs::remove_dir_all(&prefix).unwrap();
 }
@@ -335,14 +346,14 @@ fn c_program_through_pkg_config_static() {
     run_quickstart(&out);
 }
 
-/// Configures and builds examples/cpp against `prefix` alone; the program.
-fn cmake_build(prefix: &Path, name: &str) -> PathBuf {
-    let build = scratch(name);
+/// Configures and builds examples/cpp against `prefix` alone, in `build`;
+/// the program.
+fn cmake_build(prefix: &Path, build: &Path) -> PathBuf {
     run(Command::new("cmake")
         .arg("-S")
         .arg(repo().join("examples/cpp"))
         .arg("-B")
-        .arg(&build)
+        .arg(build)
         .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
         .args([
             "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF",
@@ -351,7 +362,7 @@ fn cmake_build(prefix: &Path, name: &str) -> PathBuf {
             "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror -pedantic",
         ])
         .env_remove("CMAKE_PREFIX_PATH"));
-    run(Command::new("cmake").arg("--build").arg(&build));
+    run(Command::new("cmake").arg("--build").arg(build));
     build.join("claid_quickstart")
 }
 
@@ -362,9 +373,24 @@ fn cpp_program_through_cmake_from_a_moved_prefix() {
     // relative to its own file, so a moved prefix works.
     let moved = scratch("moved").join("prefix");
     run(Command::new("cp").arg("-a").arg(prefix()).arg(&moved));
-    let program = cmake_build(&moved, "cmake-build");
+    let build = scratch("cmake-build");
+    let program = cmake_build(&moved, &build);
     let (_, needed) = dynamic_section(&program);
     assert!(needed.contains(&soname()), "NEEDED: {needed:?}");
+    // The original prefix is still there, so the build would work even if
+    // the package pointed at it: check that nothing in the build (cache,
+    // link lines, the program's run path) names it.
+    let original = prefix().to_str().unwrap().as_bytes();
+    for file in tree(&build) {
+        let Ok(bytes) = std::fs::read(build.join(&file)) else {
+            continue;
+        };
+        assert!(
+            !bytes.windows(original.len()).any(|w| w == original),
+            "{file} names the original prefix {}",
+            prefix().display()
+        );
+    }
     let stdout = run_quickstart(&program);
     assert!(stdout.contains("created: {"), "{stdout}");
 }
@@ -408,13 +434,18 @@ fn cmake_version_check_follows_the_soname() {
         assert!(output.status.success(), "{want}:\n{}", text(&output));
         assert!(stdout(&output).contains(&format!("claid {version}")));
     }
-    let newer = format!("{major}.{minor}.{}", patch + 1);
-    let other_abi = if major == 0 {
-        format!("0.{}", minor + 1)
+    let mut refused = vec![format!("{major}.{minor}.{}", patch + 1)];
+    if major == 0 {
+        refused.push(format!("0.{}", minor + 1));
+        if minor > 0 {
+            // Older, but another ABI: 0.2.x does not serve a request for 0.1.
+            refused.push(format!("0.{}", minor - 1));
+        }
     } else {
-        format!("{}", major + 1)
-    };
-    for want in [newer.as_str(), other_abi.as_str()] {
+        refused.push(format!("{}", major + 1));
+        refused.push(format!("{}", major - 1));
+    }
+    for want in &refused {
         let output = configure(want);
         assert!(
             !output.status.success(),
