@@ -385,10 +385,11 @@ int main(int argc, char **argv) {
     claid_client_free(client);
   } else if (strcmp(phase, "timeout") == 0) {
     /*
-     * Every answer comes after the 200 ms timeout; one retry. A GET is tried
-     * twice, a POST once (it may have been processed).
+     * Every answer comes after the 2 s timeout (long enough for a client
+     * under valgrind to send each attempt); one retry. A GET is tried twice,
+     * a POST once (it may have been processed).
      */
-    client = client_for(url, key, 1, 200);
+    client = client_for(url, key, 1, 2000);
     EXPECT("timeout-get", claid_list_storage_types(client, &out_json_), CLAID_STATUS_TIMEOUT);
     EXPECT("timeout-post", claid_create_storage(client, site, &out_json_), CLAID_STATUS_TIMEOUT);
     claid_client_free(client);
