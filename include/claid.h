@@ -45,7 +45,7 @@
 
 /** The version of this header; claid_version() returns the library's. */
 #define CLAID_VERSION_MAJOR 0
-#define CLAID_VERSION_MINOR 1
+#define CLAID_VERSION_MINOR 2
 #define CLAID_VERSION_PATCH 0
 
 /**
@@ -105,7 +105,7 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The library's version as `"MAJOR.MINOR.PATCH"`, e.g. `"0.1.0"`: the same
+ * The library's version as `"MAJOR.MINOR.PATCH"`, e.g. `"0.2.0"`: the same
  * numbers as the `CLAID_VERSION_*` macros of the header it was built with.
  *
  * Ownership: the string is static; never free it. Thread-safety: any thread.
@@ -116,12 +116,14 @@ const char *claid_version(void);
  * Creates a client for the real API (`https://api.claid.ai/v1/`) with the
  * default options: 30 s per attempt, 10 s to connect, 2 retries.
  *
- * Returns NULL when `api_key` is NULL, empty, not UTF-8, or holds anything
- * but visible ASCII, or when a proxy variable of the environment
- * (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`) is not an http, https or SOCKS
- * proxy URL;
- * `claid_client_new_with_options` says which in its error object. Nothing
- * is sent until the first operation.
+ * Returns NULL on a bad key (NULL, empty, not UTF-8, or holding anything
+ * but visible ASCII, such as a space or a pasted non-breaking space) or a
+ * bad environment (a proxy variable such as `HTTPS_PROXY`, `http_proxy` or
+ * `ALL_PROXY` that is not a proxy URL this library can use), and NULL gives
+ * no reason: for the reason, create the client with
+ * `claid_client_new_with_options("{\"api_key\": \"...\"}", &client, &error_json)`,
+ * whose error object names the cause. Nothing is sent until the first
+ * operation.
  *
  * Ownership: the caller owns the client and releases it with
  * `claid_client_free`; `api_key` is copied. Thread-safety: any thread.

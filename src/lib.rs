@@ -40,8 +40,9 @@
 //!
 //! # Features
 //!
-//! - `mock`: the in-memory emulator of the API, [`mock::MockServer`], and the
-//!   `claid-mock` binary.
+//! - `mock`: the in-memory emulator of the API, `claid::mock` (documented on
+//!   docs.rs, which builds with every feature), and the `claid-mock` binary.
+#![cfg_attr(feature = "mock", doc = "  Start it with [`mock::MockServer::start`].")]
 //! - `native-tls`, `platform-verifier`: other TLS stacks, passed through to ureq.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -80,7 +81,7 @@ pub use storage::{
 pub use transport::MAX_BODY_BYTES;
 pub use uri::StorageUri;
 
-/// The version of this crate, e.g. `"0.1.0"`.
+/// The version of this crate, e.g. `"0.2.0"`.
 ///
 /// ```
 /// assert_eq!(claid::VERSION.split('.').count(), 3);
@@ -93,6 +94,12 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// fn names(client: &claid::Client) -> claid::Result<Vec<String>> {
 ///     Ok(client.list_storages()?.into_iter().map(|s| s.name).collect())
 /// }
+/// # let server = claid::mock::MockServer::builder()
+/// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/"))
+/// #     .start()?;
+/// # let client = server.client();
+/// assert_eq!(names(&client)?, ["site"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -49,7 +49,7 @@ const VERSION: &CStr =
         Err(_) => panic!("the crate version contains a NUL byte"),
     };
 
-/// The library's version as `"MAJOR.MINOR.PATCH"`, e.g. `"0.1.0"`: the same
+/// The library's version as `"MAJOR.MINOR.PATCH"`, e.g. `"0.2.0"`: the same
 /// numbers as the `CLAID_VERSION_*` macros of the header it was built with.
 ///
 /// Ownership: the string is static; never free it. Thread-safety: any thread.

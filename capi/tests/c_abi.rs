@@ -7,10 +7,14 @@
 //! `capi/tests/c/` and `examples/c/` are compiled with gcc/g++ into
 //! `CARGO_TARGET_TMPDIR`; each run gets its own emulator.
 //!
+//! `claid_test.c` prints every JSON answer it gets; this side parses each
+//! with serde_json and checks its fields, and checks what reached the
+//! emulator (how many attempts, with the retries the phase configured).
+//!
 //! `c_program_under_valgrind` is `#[ignore]`d (valgrind is slow and not on
 //! every machine); `.ci/run` runs it with `--ignored`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,6 +22,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use claid::mock::{Fault, MockServer};
+use serde_json::{json, Value};
 
 /// The system libraries a program linking `libclaid.a` needs, as printed by
 /// `cargo rustc -p claid-capi --lib --crate-type staticlib -- --print native-static-libs`
@@ -48,10 +53,17 @@ const PHASES: &[&str] = &[
     "api",
     "retry",
     "server_error",
+    "rate_limited",
     "timeout",
     "decode",
     "transport",
 ];
+
+const STORAGES: &str = "/v1/storage/storages";
+const TYPES: &str = "/v1/storage/storage-types";
+
+/// A secret the C program sends in a create; no answer may hold it.
+const C_SECRET: &str = "c-secret-value";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -203,26 +215,217 @@ fn count(server: &MockServer, method: &str, path: &str) -> usize {
     server.request_count(method, path)
 }
 
+/// The answers a run of `claid_test.c` printed (`answer LABEL STATUS JSON`),
+/// each JSON parsed, by label ("-" lines, checked for their shape only, are
+/// kept under "-N").
+fn answers(output: &Output) -> BTreeMap<String, (String, Value)> {
+    let mut found = BTreeMap::new();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for (n, line) in stdout.lines().enumerate() {
+        let Some(rest) = line.strip_prefix("answer ") else {
+            continue;
+        };
+        assert!(!line.contains(C_SECRET), "a secret came back: {line}");
+        let (label, rest) = rest.split_once(' ').unwrap();
+        let (status, json) = rest.split_once(' ').unwrap();
+        let value: Value = serde_json::from_str(json)
+            .unwrap_or_else(|e| panic!("{label}: not one JSON value ({e}): {json}"));
+        check_shape(label, status, &value);
+        let key = if label == "-" {
+            format!("-{n}")
+        } else {
+            label.to_owned()
+        };
+        assert!(
+            found.insert(key, (status.to_owned(), value)).is_none(),
+            "label {label} printed twice"
+        );
+    }
+    found
+}
+
+/// What the contract promises of every answer: the error object's keys and
+/// their types for each kind.
+fn check_shape(label: &str, status: &str, value: &Value) {
+    if status == "ok" {
+        return;
+    }
+    let object = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{label}: an error is an object: {value}"));
+    assert_eq!(object.get("kind"), Some(&json!(status)), "{label}: {value}");
+    let message = object["error_message"].as_str();
+    assert!(
+        message.is_some_and(|m| !m.is_empty()),
+        "{label}: error_message: {value}"
+    );
+    let nullable_string = |key: &str| {
+        assert!(
+            object
+                .get(key)
+                .is_some_and(|v| v.is_string() || v.is_null()),
+            "{label}: {key} must be a string or null: {value}"
+        );
+    };
+    if status == "api" || status == "decode" {
+        let code = object.get("status").and_then(Value::as_u64);
+        assert!(
+            code.is_some_and(|c| (100..=599).contains(&c)),
+            "{label}: status: {value}"
+        );
+        nullable_string("request_id");
+    }
+    if status == "api" {
+        nullable_string("error_code");
+        nullable_string("error_type");
+        assert!(object["error_details"].is_object(), "{label}: {value}");
+        assert!(
+            object
+                .get("retry_after_ms")
+                .is_some_and(|v| v.is_u64() || v.is_null()),
+            "{label}: retry_after_ms: {value}"
+        );
+    }
+}
+
+/// The answer printed under `label`, which must be there.
+fn answer<'a>(answers: &'a BTreeMap<String, (String, Value)>, label: &str) -> &'a Value {
+    &answers
+        .get(label)
+        .unwrap_or_else(|| panic!("no answer {label}: {answers:?}"))
+        .1
+}
+
+/// An error's message, for the checks that it names its cause.
+fn message<'a>(answers: &'a BTreeMap<String, (String, Value)>, label: &str) -> &'a str {
+    answer(answers, label)["error_message"].as_str().unwrap()
+}
+
+/// The values of the `api` phase's answers.
+fn check_api_answers(a: &BTreeMap<String, (String, Value)>) {
+    assert_eq!(answer(a, "types"), &json!(["web_folder", "s3", "gcs"]));
+
+    let created = answer(a, "created");
+    let id = created["id"].as_i64().unwrap();
+    assert!(id > 0, "{created}");
+    assert_eq!(created["name"], "c-raw");
+    assert_eq!(created["type"], "s3");
+    assert_eq!(created["parameters"]["bucket"], "photos");
+    assert_eq!(created["parameters"]["path"], "/in/");
+    assert!(
+        created["parameters"].get("credentials").is_none(),
+        "{created}"
+    );
+    assert!(created["created_at"].is_string(), "{created}");
+
+    let listed = answer(a, "listed").as_array().unwrap();
+    assert!(
+        listed.iter().any(|s| s["id"] == id && s["name"] == "c-raw"),
+        "{listed:?}"
+    );
+    let fetched = answer(a, "fetched");
+    assert_eq!(fetched["id"], id);
+    assert_eq!(fetched["parameters"]["bucket"], "photos");
+    let renamed = answer(a, "renamed");
+    assert_eq!(
+        (renamed["id"].as_i64(), &renamed["name"]),
+        (Some(id), &json!("c-archive"))
+    );
+    assert_eq!(answer(a, "deleted"), &Value::Null);
+    let gone = answer(a, "gone");
+    assert_eq!(gone["status"], 404);
+    assert!(
+        gone["request_id"].as_str().is_some_and(|r| !r.is_empty()),
+        "{gone}"
+    );
+
+    assert!(answer(a, "request-types")
+        .as_array()
+        .unwrap()
+        .contains(&json!("s3")));
+    let site = answer(a, "request-created");
+    assert_eq!(site["name"], "c-site");
+    let fetched = answer(a, "request-fetched");
+    assert_eq!(
+        (&fetched["id"], &fetched["name"]),
+        (&site["id"], &json!("c-site"))
+    );
+    assert_eq!(answer(a, "request-deleted"), &Value::Null);
+    assert_eq!(answer(a, "request-unknown-path")["status"], 404);
+
+    // Argument errors name their cause.
+    for (label, cause) in [
+        ("no-options", "options_json is NULL"),
+        ("no-out-client", "out_client is NULL"),
+        ("unknown-option", "timeout"),
+        ("bad-base-url", "base URL"),
+        ("no-client", "client is NULL"),
+        ("no-storage-json", "storage_json is NULL"),
+        ("no-patch-json", "patch_json is NULL"),
+        ("bad-utf8", "UTF-8"),
+        ("long-name", "50"),
+    ] {
+        assert!(
+            message(a, label).contains(cause),
+            "{label}: {:?}",
+            answer(a, label)
+        );
+    }
+
+    let wrong_key = answer(a, "wrong-key");
+    assert_eq!(
+        (
+            &wrong_key["status"],
+            &wrong_key["error_code"],
+            &wrong_key["error_type"]
+        ),
+        (&json!(401), &json!("111"), &json!("auth"))
+    );
+    let invalid = answer(a, "invalid");
+    assert_eq!(
+        (&invalid["status"], &invalid["error_code"]),
+        (&json!(422), &json!("9000"))
+    );
+    let problems = invalid["error_details"]["parameters.bucket"].as_array();
+    assert!(
+        problems.is_some_and(|p| !p.is_empty() && p.iter().all(Value::is_string)),
+        "{invalid}"
+    );
+    assert_eq!(answer(a, "duplicate")["status"], 409);
+}
+
 /// Runs every phase of claid_test.c, each against a fresh emulator with the
-/// phase's fault injected, and checks what reached the emulator.
+/// phase's fault injected, and checks the answers and what reached the
+/// emulator.
 fn run_c_program(program: &Path, runner: &[&str]) -> Vec<(String, Output)> {
     let mut outputs = Vec::new();
     for &phase in PHASES {
         let server = MockServer::start().unwrap();
         match phase {
             "retry" => server.inject(Fault::status(503)),
-            "server_error" => server.inject(Fault::status(500)),
-            // Dropping the server cuts the delay short.
-            "timeout" => server.inject(Fault::delay(Duration::from_secs(60))),
+            "server_error" => server.inject(Fault::status(500).header("x-request-id", "req-c-500")),
+            "rate_limited" => server.inject(
+                Fault::status(429)
+                    .header("Retry-After", "120")
+                    .header("x-request-id", "req-c-429"),
+            ),
+            // More faults than attempts expected, so that an extra attempt
+            // would be counted rather than answered. Dropping the server
+            // cuts the delays short.
+            "timeout" => server.inject(Fault::delay(Duration::from_secs(60)).times(10)),
             "decode" => server.inject(Fault::non_json_body()),
+            "transport" => server.inject(Fault::drop_connection().times(10)),
             _ => {}
         }
         let url = server.url().to_string();
         let key = server.api_key().to_string();
         let closed = closed_url();
         let output = run(runner, program, &[phase, &url, &key, &closed], &[]);
-        match phase {
+        let a = answers(&output);
+        // Attempts the emulator saw: (method, path, count).
+        let attempts: &[(&str, &str, usize)] = match phase {
             "api" => {
+                check_api_answers(&a);
                 // What the C layer or the core refused never went out.
                 for r in server.requests() {
                     let body = String::from_utf8_lossy(&r.body);
@@ -230,11 +433,67 @@ fn run_c_program(program: &Path, runner: &[&str]) -> Vec<(String, Output)> {
                     assert!(!body.contains(&"n".repeat(51)), "{r:?}");
                     assert!(!body.contains(r#""name":"""#), "{r:?}");
                 }
+                &[]
             }
-            "retry" => assert_eq!(count(&server, "GET", "/v1/storage/storages"), 2),
-            "server_error" => assert_eq!(count(&server, "POST", "/v1/storage/storages"), 1),
-            "transport" => assert_eq!(server.requests().len(), 0),
-            _ => {}
+            "retry" => {
+                assert_eq!(answer(&a, "listed"), &json!([]));
+                &[("GET", STORAGES, 2)]
+            }
+            "server_error" => {
+                let e = answer(&a, "server-error");
+                assert_eq!(
+                    (&e["status"], &e["request_id"]),
+                    (&json!(500), &json!("req-c-500"))
+                );
+                &[("POST", STORAGES, 1)]
+            }
+            "rate_limited" => {
+                let e = answer(&a, "rate-limited");
+                assert_eq!(e["status"], 429);
+                assert_eq!(e["retry_after_ms"], 120_000);
+                assert_eq!(e["request_id"], "req-c-429");
+                &[("GET", STORAGES, 1)]
+            }
+            // One retry configured: the GET twice, the POST once.
+            "timeout" => &[("GET", TYPES, 2), ("POST", STORAGES, 1)],
+            "decode" => {
+                let e = answer(&a, "not-json");
+                assert_eq!(e["status"], 200);
+                assert!(
+                    e["request_id"].as_str().is_some_and(|r| !r.is_empty()),
+                    "{e}"
+                );
+                // Two retries configured; a decode error is not retried.
+                &[("GET", TYPES, 1)]
+            }
+            // Two retries configured: the GET three times, the POST once;
+            // the refused connections never reached it.
+            "transport" => &[("GET", STORAGES, 3), ("POST", STORAGES, 1)],
+            _ => unreachable!(),
+        };
+        if !attempts.is_empty() {
+            let total = attempts.iter().map(|a| a.2).sum();
+            assert!(
+                server.wait_for_requests(total, Duration::from_secs(10)),
+                "{phase}: fewer than {total} requests arrived: {:?}",
+                server.requests()
+            );
+            for &(method, path, n) in attempts {
+                assert_eq!(count(&server, method, path), n, "{phase}: {method} {path}");
+            }
+            assert_eq!(
+                server.requests().len(),
+                total,
+                "{phase}: {:?}",
+                server.requests()
+            );
+        }
+        if phase == "transport" || phase == "server_error" {
+            assert!(
+                server.storages().is_empty(),
+                "{phase}: {:?}",
+                server.storages()
+            );
         }
         outputs.push((phase.to_owned(), output));
     }
@@ -339,6 +598,17 @@ fn cpp_compiles_the_header_and_runs() {
     let (url, key) = (server.url().to_string(), server.api_key().to_string());
     let output = run(&[], &program, &[&url, &key], &[]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("all checks passed"));
+    let a = answers(&output);
+    assert_eq!(answer(&a, "types"), &json!(["web_folder", "s3", "gcs"]));
+    let id = answer(&a, "created")["id"].as_i64().unwrap();
+    let renamed = answer(&a, "renamed");
+    assert_eq!(
+        (renamed["id"].as_i64(), &renamed["name"]),
+        (Some(id), &json!("cpp-renamed"))
+    );
+    assert_eq!(answer(&a, "deleted"), &Value::Null);
+    assert_eq!(answer(&a, "gone")["status"], 404);
+    assert_eq!(a.len(), 5, "{a:?}");
 }
 
 /// Runs a quickstart with CLAID_API_KEY and CLAID_BASE_URL set to the
@@ -382,6 +652,70 @@ fn c_quickstart_example() {
     let program = compile("quickstart", &[source], Link::Shared);
     let stdout = run_quickstart(&[], &program, &[]);
     assert!(stdout.contains("deleted: null"), "{stdout}");
+}
+
+#[test]
+fn cpp_quickstart_example() {
+    let source = repo().join("examples/cpp/quickstart.cpp");
+    let program = compile("quickstart_cpp", &[source], Link::Shared);
+    let stdout = run_quickstart(&[], &program, &[]);
+    assert!(stdout.contains("deleted: null"), "{stdout}");
+}
+
+/// The C and C++ quickstarts say `CLAID_BASE_URL` is optional: without it
+/// they go on to create a client for the real API. A key with a space is
+/// refused there, before anything is sent, so no request leaves the machine.
+#[test]
+fn quickstarts_run_without_a_base_url() {
+    for (name, source) in [
+        ("quickstart_no_url", "examples/c/quickstart.c"),
+        ("quickstart_cpp_no_url", "examples/cpp/quickstart.cpp"),
+    ] {
+        let program = compile(name, &[repo().join(source)], Link::Shared);
+        let output = Command::new(&*program)
+            .env("CLAID_API_KEY", "not a key")
+            .env_remove("CLAID_BASE_URL")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{source}: {}", text(&output));
+        assert!(
+            stderr.contains("client failed (invalid_argument)") && !stderr.contains("set CLAID_"),
+            "{source}: {}",
+            text(&output)
+        );
+    }
+}
+
+/// The README's C++ blocks are the example's own text, which the tests
+/// compile and run.
+#[test]
+fn readme_quotes_the_cpp_example() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let source = std::fs::read_to_string(repo().join("examples/cpp/quickstart.cpp")).unwrap();
+    for marker in ["// [raii]", "// [usage]"] {
+        let region: Vec<&str> = source
+            .lines()
+            .skip_while(|l| l.trim() != marker)
+            .skip(1)
+            .take_while(|l| l.trim() != marker)
+            .collect();
+        assert!(!region.is_empty(), "{marker} missing from the example");
+        let indent = region
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap();
+        let block: String = region
+            .iter()
+            .map(|l| format!("{}\n", l.get(indent..).unwrap_or("")))
+            .collect();
+        assert!(
+            readme.contains(&format!("```cpp\n{block}```\n")),
+            "the README should quote the {marker} part of examples/cpp/quickstart.cpp:\n{block}"
+        );
+    }
 }
 
 #[test]

@@ -1,10 +1,14 @@
 /*
  * The six operations of the Claid Storage API from C.
  *
+ * Against an installed libclaid (see the README):
+ *   cc -std=c99 examples/c/quickstart.c $(pkg-config --cflags --libs claid) -o quickstart
+ * or inside the repository:
  *   cargo build --release -p claid-capi
  *   cc -std=c99 -Iinclude examples/c/quickstart.c -Ltarget/release -lclaid \
  *      -Wl,-rpath,"$PWD/target/release" -o quickstart
- *   CLAID_API_KEY=... ./quickstart           # CLAID_BASE_URL to use another server
+ * then:
+ *   CLAID_API_KEY=... ./quickstart    # CLAID_BASE_URL is optional (another server)
  *
  * It creates a web_folder storage, renames it and deletes it again.
  */
@@ -35,12 +39,24 @@ int main(void) {
   int ok = 1;
   ClaidStatus status;
 
-  if (key == NULL || url == NULL || strlen(key) + strlen(url) > 900) {
-    fprintf(stderr, "set CLAID_API_KEY and CLAID_BASE_URL (e.g. https://api.claid.ai/v1/)\n");
+  if (key == NULL) {
+    fprintf(stderr, "set CLAID_API_KEY (and CLAID_BASE_URL for a server other than "
+                    "https://api.claid.ai/v1/)\n");
     return 2;
   }
-  /* Or simply claid_client_new(key) for the real API and default options. */
-  sprintf(options, "{\"api_key\":\"%s\",\"base_url\":\"%s\",\"max_retries\":2}", key, url);
+  if (strlen(key) + (url ? strlen(url) : 0) > 900) {
+    fprintf(stderr, "CLAID_API_KEY and CLAID_BASE_URL are too long for this example\n");
+    return 2;
+  }
+  /*
+   * claid_client_new(key) would do for the real API with default options, but
+   * it answers NULL without saying why; the options call says why.
+   */
+  if (url != NULL) {
+    sprintf(options, "{\"api_key\":\"%s\",\"base_url\":\"%s\"}", key, url);
+  } else {
+    sprintf(options, "{\"api_key\":\"%s\"}", key);
+  }
   status = claid_client_new_with_options(options, &client, &json);
   if (status != CLAID_STATUS_OK) {
     return !report("client", status, json);
