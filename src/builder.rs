@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::client::Client;
 use crate::retry::{RetryEvent, RetryPolicy};
-use crate::storage::REDACTED;
+use crate::secrets::REDACTED;
 use crate::transport::Transport;
 use crate::Error;
 

@@ -1,6 +1,5 @@
 //! The client and its six operations.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::thread;
@@ -14,7 +13,8 @@ use crate::builder::{ClientBuilder, RetryHook};
 use crate::operation::Operation;
 use crate::retry::{Decision, Failure, Idempotency, Jitter, RetryEvent, RetryPolicy, StdJitter};
 use crate::secrets::Secrets;
-use crate::storage::{NewStorage, Storage, StoragePatch, StorageType, REDACTED};
+use crate::secrets::REDACTED;
+use crate::storage::{NewStorage, Storage, StoragePatch, StorageType};
 use crate::transport::{Answer, Transport};
 use crate::{ApiError, Error};
 
@@ -222,24 +222,21 @@ impl Client {
         })
     }
 
-    /// A decode error for `answer`, its excerpt cut from a body freed of
-    /// secrets first (so none survives half-cut at the excerpt's end).
+    /// A decode error for `answer`, every secret cut.
     pub(crate) fn decode_error(
         &self,
         answer: &Answer,
         message: String,
         secrets: &Secrets,
     ) -> Error {
-        let body = self.scrub_body(&answer.body, secrets);
-        let error = Error::decode(answer.status, answer.request_id.clone(), message, &body);
-        self.redact(error, secrets)
-    }
-
-    fn scrub_body<'b>(&self, body: &'b [u8], secrets: &Secrets) -> Cow<'b, [u8]> {
-        match self.inner.transport.key().scrub_bytes(body) {
-            Cow::Borrowed(b) => secrets.scrub_bytes(b),
-            Cow::Owned(b) => Cow::Owned(secrets.scrub_bytes(&b).into_owned()),
-        }
+        let secrets = self.inner.transport.key().and(secrets);
+        Error::decode(
+            answer.status,
+            answer.request_id.clone(),
+            message,
+            &answer.body,
+            &secrets,
+        )
     }
 
     /// Checks a caller-given path (see [`Transport::check_path`]).
@@ -247,9 +244,10 @@ impl Client {
         self.inner.transport.check_path(path)
     }
 
-    /// Keeps the API key and the request's secrets out of an error's text.
+    /// Keeps the API key and the request's secrets out of an error's text,
+    /// in one pass (one may hold the other).
     pub(crate) fn redact(&self, error: Error, secrets: &Secrets) -> Error {
-        error.redact(self.inner.transport.key()).redact(secrets)
+        error.redact(&self.inner.transport.key().and(secrets))
     }
 
     /// Sends a request, retrying as the policy allows, and returns the first
@@ -275,9 +273,10 @@ impl Client {
                     },
                     Error::Api(ApiError::from_answer(
                         answer.status,
-                        &self.scrub_body(&answer.body, &op.secrets),
+                        &answer.body,
                         answer.request_id,
                         answer.wait,
+                        &self.inner.transport.key().and(&op.secrets),
                     )),
                 ),
                 Err(e) => (e.failure, e.error),

@@ -3,10 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::secrets::Secrets;
+use crate::error_body;
+use crate::secrets::{Secrets, REDACTED};
 
 /// Everything a call can fail with.
 ///
@@ -93,62 +93,58 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
 }
 
-/// The documented error body.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error_code: Value,
-    error_type: Option<String>,
-    #[serde(default)]
-    error_message: String,
-    #[serde(default)]
-    error_details: Value,
-}
-
 impl ApiError {
-    /// Builds the error from an answer's status and body.
+    /// Builds the error from an answer's status, body and headers, reading
+    /// the body in every documented shape (see [`crate::error_body`]), with
+    /// every secret cut from every field that holds the server's text.
     pub(crate) fn from_answer(
         status: u16,
         body: &[u8],
         request_id: Option<String>,
         retry_after: Option<Duration>,
+        secrets: &Secrets,
     ) -> ApiError {
-        let documented = serde_json::from_slice::<ErrorBody>(body)
-            .ok()
-            .and_then(|mut b| {
-                let code = match std::mem::take(&mut b.error_code) {
-                    Value::String(s) => s,
-                    Value::Number(n) => n.to_string(),
-                    _ => return None,
-                };
-                Some((code, b))
-            });
-        match documented {
-            Some((code, b)) => ApiError {
+        let mut error = match error_body::read(body) {
+            Some(read) => ApiError {
                 status,
-                error_code: Some(code),
-                error_type: b.error_type,
-                error_message: b.error_message,
-                error_details: match b.error_details {
-                    Value::Null => Value::Object(Default::default()),
-                    d => d,
-                },
+                error_code: read.error_code,
+                error_type: read.error_type,
+                error_message: read.error_message,
+                error_details: read.error_details,
                 request_id,
                 retry_after,
             },
-            None => ApiError {
-                status,
-                error_code: None,
-                error_type: None,
-                error_message: if body.is_empty() {
-                    String::from("(empty body)")
+            None => {
+                let reason = ureq::http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("Error");
+                let error_message = if body.iter().all(u8::is_ascii_whitespace) {
+                    format!("{reason} (empty body)")
                 } else {
-                    excerpt(body)
-                },
-                error_details: Value::Object(Default::default()),
-                request_id,
-                retry_after,
-            },
-        }
+                    format!("{reason}; the body starts: {}", excerpt(body, secrets))
+                };
+                ApiError {
+                    status,
+                    error_code: None,
+                    error_type: None,
+                    error_message,
+                    error_details: Value::Object(Default::default()),
+                    request_id,
+                    retry_after,
+                }
+            }
+        };
+        error.redact(secrets);
+        error
+    }
+
+    fn redact(&mut self, secrets: &Secrets) {
+        secrets.scrub(&mut self.error_message);
+        self.error_code.iter_mut().for_each(|c| secrets.scrub(c));
+        self.error_type.iter_mut().for_each(|t| secrets.scrub(t));
+        self.request_id.iter_mut().for_each(|r| secrets.scrub(r));
+        secrets.scrub_value(&mut self.error_details);
     }
 
     /// What the caller should do about this status.
@@ -232,38 +228,55 @@ impl Error {
         }
     }
 
+    /// A decode error for a 2xx answer, secrets cut from everything taken
+    /// from the answer (the excerpt is cut from the whole body first, so no
+    /// secret survives half-cut at the excerpt's end).
     pub(crate) fn decode(
         status: u16,
         request_id: Option<String>,
         message: impl Into<String>,
         body: &[u8],
+        secrets: &Secrets,
     ) -> Error {
         Error::Decode {
             status,
             request_id,
             message: message.into(),
-            excerpt: excerpt(body),
+            excerpt: excerpt(body, secrets),
         }
+        .redact(secrets)
     }
 
-    /// Removes every occurrence of the given secrets from text that came from
-    /// the server, in case it echoed what it was sent.
+    /// Cuts every secret, in any spelling, from every part of the error that
+    /// may hold the server's text: an API error's fields, the request id, a
+    /// decode error's message (serde quotes values in it) and excerpt, and
+    /// transport messages (an HTTP library may quote what it read).
     pub(crate) fn redact(mut self, secrets: &Secrets) -> Error {
         match &mut self {
-            Error::Api(e) => {
-                secrets.scrub(&mut e.error_message);
-                e.error_code.iter_mut().for_each(|c| secrets.scrub(c));
-                e.error_type.iter_mut().for_each(|t| secrets.scrub(t));
-                secrets.scrub_value(&mut e.error_details);
-            }
+            Error::Api(e) => e.redact(secrets),
             Error::Decode {
-                excerpt, message, ..
+                excerpt,
+                message,
+                request_id,
+                ..
             } => {
                 secrets.scrub(excerpt);
                 secrets.scrub(message);
+                request_id.iter_mut().for_each(|r| secrets.scrub(r));
             }
-            Error::Transport { message, .. } | Error::Timeout { message } => secrets.scrub(message),
-            Error::InvalidInput { .. } => {}
+            Error::Transport { message, source } => {
+                secrets.scrub(message);
+                // The source's own text is shown by error reporters that walk
+                // `source()`; keep it only when it holds no secret.
+                if source
+                    .as_ref()
+                    .is_some_and(|s| secrets.redact(&s.to_string()).contains(REDACTED))
+                {
+                    *source = None;
+                }
+            }
+            Error::Timeout { message } => secrets.scrub(message),
+            Error::InvalidInput { message } => secrets.scrub(message),
         }
         self
     }
@@ -313,15 +326,16 @@ impl std::error::Error for Error {
 /// The longest excerpt of a body kept in an error, in bytes.
 const EXCERPT_BYTES: usize = 200;
 
-/// The start of a body as text, cut on a character boundary.
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES + 4)]);
+/// The start of a body as text, cut on a character boundary after every
+/// secret was cut from the whole body.
+fn excerpt(body: &[u8], secrets: &Secrets) -> String {
+    let text = secrets.redact_bytes(body);
     let mut end = text.len().min(EXCERPT_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     let mut out = text[..end].to_owned();
-    if body.len() > end {
+    if text.len() > end {
         out.push('…');
     }
     out
@@ -331,10 +345,14 @@ fn excerpt(body: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn answer(status: u16, body: &[u8]) -> ApiError {
+        ApiError::from_answer(status, body, None, None, &Secrets::default())
+    }
+
     #[test]
     fn documented_body_is_parsed() {
         let body = br#"{"error_code":"9000","error_type":"validation","error_message":"name: bad.","error_details":{"name":["bad"]}}"#;
-        let e = ApiError::from_answer(422, body, Some("r1".into()), None);
+        let e = ApiError::from_answer(422, body, Some("r1".into()), None, &Secrets::default());
         assert_eq!(e.error_code.as_deref(), Some("9000"));
         assert_eq!(e.error_type.as_deref(), Some("validation"));
         assert_eq!(e.error_details["name"][0], "bad");
@@ -346,21 +364,25 @@ mod tests {
     }
 
     #[test]
-    fn other_bodies_keep_an_excerpt() {
-        let e = ApiError::from_answer(502, b"<html>Bad gateway</html>", None, None);
-        assert_eq!(e.error_code, None);
-        assert_eq!(e.error_type, None);
-        assert_eq!(e.error_message, "<html>Bad gateway</html>");
-        let e = ApiError::from_answer(503, b"", None, None);
-        assert_eq!(e.error_message, "(empty body)");
+    fn other_bodies_keep_the_status_and_an_excerpt() {
+        let e = answer(502, b"<html>Bad gateway</html>");
+        assert_eq!((e.error_code, e.error_type), (None, None));
+        assert_eq!(
+            e.error_message,
+            "Bad Gateway; the body starts: <html>Bad gateway</html>"
+        );
+        assert_eq!(e.error_details, serde_json::json!({}));
+        assert_eq!(answer(503, b"").error_message, "Service Unavailable (empty body)");
+        assert_eq!(answer(599, b" ").error_message, "Error (empty body)");
     }
 
     #[test]
     fn excerpt_is_short_and_cut_on_a_char_boundary() {
         let body = "é".repeat(300);
-        let ex = excerpt(body.as_bytes());
+        let ex = excerpt(body.as_bytes(), &Secrets::default());
         assert!(ex.len() <= EXCERPT_BYTES + '…'.len_utf8());
         assert!(ex.ends_with('…'));
+        assert_eq!(excerpt(b"short", &Secrets::default()), "short");
     }
 
     #[test]
@@ -370,17 +392,29 @@ mod tests {
             (402, "no API calls left"),
             (429, "retry later"),
         ] {
-            let e = ApiError::from_answer(status, b"{}", None, None);
+            let e = answer(status, b"{}");
             assert!(e.to_string().contains(word), "{status}: {e}");
         }
     }
 
     #[test]
-    fn redaction_scrubs_server_text() {
-        let body = br#"{"error_code":"1","error_type":"x","error_message":"bad key sk-123","error_details":{"k":["sk-123"],"sk-123 field":{"n":[1,"q\"sk-123"]}}}"#;
-        let e = Error::Api(ApiError::from_answer(400, body, None, None))
-            .redact(&Secrets::new(["sk-123", ""]));
-        let text = format!("{e} {e:?}");
+    fn redaction_covers_every_field() {
+        let body = br#"{"error_code":"c-sk-123","error_type":"t-sk-123","error_message":"bad key sk\u002d123","error_details":{"k":["sk-123"],"sk-123 field":{"n":[1,"q\"sk\/-123"]}}}"#;
+        let secrets = Secrets::new(["sk-123", "sk/-123"]);
+        let e = ApiError::from_answer(400, body, Some("id-sk-123".into()), None, &secrets);
+        let text = format!("{e} {e:?} {}", e.error_details);
+        assert!(!text.contains("sk-123") && !text.contains("sk/-123"), "{text}");
+        assert_eq!(e.error_code.as_deref(), Some("c-<redacted>"));
+        assert_eq!(e.request_id.as_deref(), Some("id-<redacted>"));
+        let decode = Error::decode(200, Some("sk-123".into()), "sk-123", b"x sk-123", &secrets);
+        let text = format!("{decode} {decode:?}");
         assert!(!text.contains("sk-123"), "{text}");
+        let transport = Error::Transport {
+            message: "read sk-123".into(),
+            source: Some("sk-123".into()),
+        }
+        .redact(&secrets);
+        assert!(std::error::Error::source(&transport).is_none());
+        assert_eq!(transport.to_string().matches("<redacted>").count(), 1);
     }
 }

@@ -53,7 +53,9 @@
 mod builder;
 mod client;
 mod error;
+mod error_body;
 mod json;
+mod lenient;
 mod operation;
 mod proxy;
 pub mod retry;

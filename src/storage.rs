@@ -10,15 +10,15 @@ use std::str::FromStr;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::lenient;
+use crate::secrets::{masked, REDACTED};
 use crate::Error;
 
 /// The longest storage name the API accepts, in Unicode scalar values.
 pub const MAX_NAME_CHARS: usize = 50;
-
-/// Marker printed by `Debug` in place of a secret.
-pub(crate) const REDACTED: &str = "<redacted>";
 
 /// The kind of a storage: where Claid reads and writes the files.
 ///
@@ -124,14 +124,18 @@ impl<'de> Deserialize<'de> for StorageType {
 /// Access keys for an `s3` or `gcs` bucket.
 ///
 /// Sent when a storage is created or patched, never returned by the API.
-/// `Debug` shows the access key but never the secret (nor any extra field,
-/// since those may be secrets too).
+/// Every string in it is a secret: `Debug` prints none of them (only the
+/// names of the extra fields), and no error message ever holds one.
+///
+/// Read leniently, in case a server returns credentials whole or in part:
+/// a missing `access_key` or `secret_access_key` reads as empty, and extra
+/// fields are kept whatever their JSON (see [`StorageParameters`]).
 ///
 /// ```
 /// let creds = claid::Credentials::new("AKIA123", "very-secret");
 /// assert!(!format!("{creds:?}").contains("very-secret"));
 /// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Credentials {
     /// The access key id.
@@ -162,12 +166,53 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Credentials");
-        d.field("access_key", &self.access_key)
+        d.field("access_key", &REDACTED)
             .field("secret_access_key", &REDACTED);
         for key in self.extra.keys() {
             d.field(key, &REDACTED);
         }
         d.finish()
+    }
+}
+
+impl<'de> Deserialize<'de> for Credentials {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CredentialsVisitor;
+        impl<'de> Visitor<'de> for CredentialsVisitor {
+            type Value = Credentials;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a credentials object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Credentials, A::Error> {
+                let mut c = Credentials::new("", "");
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "access_key" => c.access_key = map.next_value()?,
+                        "secret_access_key" => c.secret_access_key = map.next_value()?,
+                        _ => {
+                            c.extra.insert(key, map.next_value::<Unknown>()?.0);
+                        }
+                    }
+                }
+                Ok(c)
+            }
+        }
+        deserializer.deserialize_map(CredentialsVisitor)
+    }
+}
+
+/// A value of a field this version does not know, read whatever its JSON:
+/// what `serde_json::Value` cannot hold (a number beyond `f64`, a lone
+/// surrogate escape, nesting deeper than 128 levels) is kept in the nearest
+/// form it can hold (see [`StorageParameters`]), never an error.
+struct Unknown(Value);
+
+impl<'de> Deserialize<'de> for Unknown {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        lenient::value(raw.get())
+            .map(Unknown)
+            .ok_or_else(|| de::Error::custom("not a JSON value"))
     }
 }
 
@@ -178,13 +223,20 @@ impl fmt::Debug for Credentials {
 /// `web_folder`. Fields this version does not know are kept in `extra` and
 /// sent back untouched.
 ///
+/// A field of any JSON is kept: what `serde_json::Value` cannot hold is
+/// kept in the nearest form it can, a lone surrogate escape (`"\ud800"`) as
+/// U+FFFD, a number beyond `f64` (`1e400`) or a value nested deeper than 128
+/// levels as a string holding its JSON text. `Debug` prints every string
+/// under a `credentials` or `secret_access_key` member as a redaction
+/// marker.
+///
 /// ```
 /// let p: claid::StorageParameters =
 ///     serde_json::from_str(r#"{"bucket":"b","path":"/in/","region":"eu"}"#).unwrap();
 /// assert_eq!(p.bucket.as_deref(), Some("b"));
 /// assert_eq!(p.extra["region"], "eu");
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StorageParameters {
     /// The bucket, for `s3` and `gcs`.
@@ -205,6 +257,20 @@ pub struct StorageParameters {
     /// Fields this version does not know, passed through untouched.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for StorageParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("StorageParameters");
+        d.field("bucket", &self.bucket)
+            .field("path", &self.path)
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials);
+        for (key, value) in &self.extra {
+            d.field(key, &masked(key, value));
+        }
+        d.finish()
+    }
 }
 
 impl StorageParameters {
@@ -242,7 +308,7 @@ impl<'de> Deserialize<'de> for StorageParameters {
                         ParamKey::BaseUrl => p.base_url = map.next_value()?,
                         ParamKey::Credentials => p.credentials = map.next_value()?,
                         ParamKey::Other(key) => {
-                            p.extra.insert(key, map.next_value()?);
+                            p.extra.insert(key, map.next_value::<Unknown>()?.0);
                         }
                     }
                 }
@@ -323,6 +389,7 @@ pub struct Storage {
 /// assert_eq!(web.storage_type, claid::StorageType::WebFolder);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct NewStorage {
     /// The name: 1 to 50 characters, unique per account.
@@ -442,11 +509,6 @@ impl NewStorage {
         validate_name(&self.name)?;
         validate_type(&self.storage_type)
     }
-
-    /// The secrets this storage carries, to keep them out of error text.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        self.parameters.secrets()
-    }
 }
 
 /// A change to a storage, for [`Client::patch_storage`](crate::Client::patch_storage).
@@ -458,6 +520,7 @@ impl NewStorage {
 /// assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"name":"renamed"}"#);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct StoragePatch {
     /// A new name: 1 to 50 characters.
@@ -537,36 +600,45 @@ impl StoragePatch {
             None => Ok(()),
         }
     }
-
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        self.parameters
-            .as_ref()
-            .map(StorageParameters::secrets)
-            .unwrap_or_default()
-    }
 }
 
-impl StorageParameters {
-    fn secrets(&self) -> Vec<&str> {
-        let Some(c) = &self.credentials else {
-            return Vec::new();
-        };
-        let mut out = vec![c.secret_access_key.as_str()];
-        out.extend(c.extra.values().filter_map(Value::as_str));
-        out
-    }
-}
-
-/// Reads JSON text into `T`; the error never quotes a string from the text.
+/// Reads JSON text given by a caller (a model, client options) into `T`,
+/// strictly: the text must be one JSON object (an array is refused, though
+/// serde would read a struct from one); an unknown top-level key is an error
+/// naming it (`T` denies unknown fields; unknown keys inside `parameters`
+/// are kept, as the models keep them); a wrong type names the field's path
+/// (`parameters.bucket: expected a string`). No error quotes a value from
+/// the text: it may be a secret.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
 ) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::invalid_input(format!(
-            "the JSON is not {what}: {}",
-            without_quoted_strings(&e.to_string())
-        ))
+    let refuse = |why: String| Error::invalid_input(format!("the JSON is not {what}: {why}"));
+    if !matches!(lenient::node(text), Some(lenient::Node::Object(_))) {
+        // serde_json's message says where the syntax breaks; valid JSON of
+        // another kind gets a plain answer.
+        return Err(refuse(match serde_json::from_str::<de::IgnoredAny>(text) {
+            Err(e) => without_quoted_strings(&e.to_string()),
+            Ok(_) => "it must be a JSON object ({...})".to_owned(),
+        }));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    // The object was checked whole above, trailing text included.
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let inner = inner.split(" at line ").next().unwrap_or_default();
+        let why = match inner.split_once(", expected ") {
+            Some((head, expected)) if head.starts_with("invalid ") => {
+                format!("expected {expected}")
+            }
+            _ => without_quoted_strings(inner),
+        };
+        refuse(if path == "." {
+            why
+        } else {
+            format!("{path}: {why}")
+        })
     })
 }
 
@@ -670,16 +742,78 @@ mod tests {
             "{dbg}"
         );
         assert!(dbg.contains(REDACTED));
-        assert_eq!(s.secrets(), vec!["TOPSECRET", "TOKEN123"]);
+        assert_eq!(s.secrets(), ["AK", "TOKEN123", "TOPSECRET"]);
+    }
+
+    /// The message of an `InvalidInput`, which `result` must be.
+    fn invalid<T: fmt::Debug>(result: Result<T, Error>) -> String {
+        match result {
+            Err(Error::InvalidInput { message }) => message,
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
     }
 
     #[test]
     fn names_are_counted_in_scalar_values() {
-        assert!(validate_name(&"é".repeat(50)).is_ok());
-        assert!(validate_name(&"é".repeat(51)).is_err());
-        assert!(validate_name("").is_err());
-        assert!(validate_type(&StorageType::Other(String::new())).is_err());
-        assert!(validate_id(0).is_err() && validate_id(-4).is_err() && validate_id(1).is_ok());
+        assert_eq!(validate_name(&"é".repeat(50)).ok(), Some(()));
+        assert!(invalid(validate_name(&"é".repeat(51))).contains("at most 50 characters, got 51"));
+        assert!(invalid(validate_name("")).contains("must not be empty"));
+        let empty_type = validate_type(&StorageType::Other(String::new()));
+        assert!(invalid(empty_type).contains("storage type must not be empty"));
+        for id in [0, -4, i64::MIN] {
+            assert!(invalid(validate_id(id)).contains(&format!("must be positive, got {id}")));
+        }
+        assert_eq!(validate_id(1).ok(), Some(()));
+    }
+
+    #[test]
+    fn json_input_must_be_an_object_with_known_keys() {
+        let web = r#"["s","web_folder",{"base_url":"https://e.com/"}]"#;
+        assert!(invalid(NewStorage::from_json(web)).contains("must be a JSON object"));
+        assert!(invalid(StoragePatch::from_json("[]")).contains("must be a JSON object"));
+        assert!(invalid(StoragePatch::from_json("5")).contains("must be a JSON object"));
+        assert!(invalid(StoragePatch::from_json("{} {}")).contains("trailing characters"));
+        let typo = invalid(StoragePatch::from_json(r#"{"nmae":"renamed"}"#));
+        assert!(typo.contains("unknown field `nmae`"), "{typo}");
+        let typo = invalid(NewStorage::from_json(
+            r#"{"name":"n","type":"s3","parameters":{},"credentials":{}}"#,
+        ));
+        assert!(typo.contains("unknown field `credentials`"), "{typo}");
+        // Unknown keys inside parameters pass through, whatever they hold.
+        let kept = NewStorage::from_json(
+            r#"{"name":"n","type":"s3","parameters":{"bucket":"b","region":"eu","x":{"y":[1]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(kept.parameters.extra["region"], "eu");
+        assert_eq!(kept.parameters.extra["x"], serde_json::json!({"y": [1]}));
+    }
+
+    #[test]
+    fn json_type_errors_name_the_field_path() {
+        for (text, expected) in [
+            (
+                r#"{"name":"n","type":"s3","parameters":{"bucket":5}}"#,
+                "parameters.bucket: expected a string",
+            ),
+            (r#"{"name":5}"#, "name: expected a string"),
+            (
+                r#"{"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a","secret_access_key":98765}}}"#,
+                "parameters.credentials.secret_access_key: expected a string",
+            ),
+            (
+                r#"{"name":"n","type":"s3","parameters":{"credentials":"SECRET"}}"#,
+                "parameters.credentials: expected a credentials object",
+            ),
+            (r#"{"name":"n","type":"s3","parameters":[]}"#, "parameters: expected a storage parameters object"),
+        ] {
+            let message = if text.contains("\"type\"") {
+                invalid(NewStorage::from_json(text))
+            } else {
+                invalid(StoragePatch::from_json(text))
+            };
+            assert!(message.ends_with(expected), "{message}");
+            assert!(!message.contains("98765") && !message.contains("SECRET"), "{message}");
+        }
     }
 
     #[test]
@@ -705,13 +839,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("missing field `parameters`"), "{msg}");
-        assert!(StoragePatch::from_json(r#"{"name":5}"#).is_err());
     }
 
     #[test]
     fn patch_sends_only_what_is_set() {
         let p = StoragePatch::new().storage_type("gcs");
         assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"type":"gcs"}"#);
-        assert!(StoragePatch::new().name("").validate().is_err());
+        assert!(invalid(StoragePatch::new().name("").validate()).contains("must not be empty"));
     }
 }

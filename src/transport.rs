@@ -15,7 +15,7 @@ use crate::builder::ClientBuilder;
 use crate::proxy;
 use crate::retry::{self, Failure};
 use crate::secrets::Secrets;
-use crate::storage::REDACTED;
+use crate::secrets::REDACTED;
 use crate::Error;
 
 /// The largest answer body read, in bytes. Larger answers are a decode error
