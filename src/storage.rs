@@ -634,7 +634,8 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
             }
             _ => without_quoted_strings(inner),
         };
-        refuse(if path == "." {
+        // serde names an unknown key itself; the path would repeat it.
+        refuse(if path == "." || why.starts_with("unknown field") {
             why
         } else {
             format!("{path}: {why}")
