@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::error_body;
-use crate::secrets::{Secrets, REDACTED};
+use crate::secrets::Secrets;
 
 /// Everything a call can fail with.
 ///
@@ -268,10 +268,11 @@ impl Error {
                 secrets.scrub(message);
                 // The source's own text is shown by error reporters that walk
                 // `source()`; keep it only when it holds no secret.
-                if source
-                    .as_ref()
-                    .is_some_and(|s| secrets.redact(&s.to_string()).contains(REDACTED))
-                {
+                let holds_secret = |s: &(dyn std::error::Error + Send + Sync)| {
+                    let shown = format!("{s} {s:?}");
+                    matches!(secrets.redact(&shown), std::borrow::Cow::Owned(_))
+                };
+                if source.as_deref().is_some_and(holds_secret) {
                     *source = None;
                 }
             }
@@ -372,7 +373,10 @@ mod tests {
             "Bad Gateway; the body starts: <html>Bad gateway</html>"
         );
         assert_eq!(e.error_details, serde_json::json!({}));
-        assert_eq!(answer(503, b"").error_message, "Service Unavailable (empty body)");
+        assert_eq!(
+            answer(503, b"").error_message,
+            "Service Unavailable (empty body)"
+        );
         assert_eq!(answer(599, b" ").error_message, "Error (empty body)");
     }
 
@@ -403,7 +407,10 @@ mod tests {
         let secrets = Secrets::new(["sk-123", "sk/-123"]);
         let e = ApiError::from_answer(400, body, Some("id-sk-123".into()), None, &secrets);
         let text = format!("{e} {e:?} {}", e.error_details);
-        assert!(!text.contains("sk-123") && !text.contains("sk/-123"), "{text}");
+        assert!(
+            !text.contains("sk-123") && !text.contains("sk/-123"),
+            "{text}"
+        );
         assert_eq!(e.error_code.as_deref(), Some("c-<redacted>"));
         assert_eq!(e.request_id.as_deref(), Some("id-<redacted>"));
         let decode = Error::decode(200, Some("sk-123".into()), "sk-123", b"x sk-123", &secrets);

@@ -417,23 +417,29 @@ mod tests {
     use super::*;
 
     fn cut(secrets: &[&str], text: &str) -> String {
-        Secrets::new(secrets.iter().copied()).redact(text).into_owned()
+        Secrets::new(secrets.iter().copied())
+            .redact(text)
+            .into_owned()
     }
 
     #[test]
     fn every_escaping_is_cut() {
         let secret = "p/é\"😀<\\x";
         for spelling in [
-            "p/é\"😀<\\x",                                     // raw
-            r#"p/é\"😀<\\x"#,                                  // serde_json
-            r#"p\/\u00e9\"\ud83d\ude00\u003c\\x"#,           // PHP, Go, Python
-            r#"p\/\u00E9\u0022\uD83D\uDE00\u003C\u005cx"#,     // upper-case hex
-            r#"p\\/\\u00e9\\\"\\ud83d\\ude00<\\\\\\\\x"#, // JSON in JSON
-            r#"p/\xe9\"\U0001f600<\\x"#,                       // Python repr
-            r#"p/\u{e9}\"\u{1f600}<\\x"#,                      // Rust Debug
+            "p/é\"😀<\\x",                                 // raw
+            r#"p/é\"😀<\\x"#,                              // serde_json
+            r#"p\/\u00e9\"\ud83d\ude00\u003c\\x"#,         // PHP, Go, Python
+            r#"p\/\u00E9\u0022\uD83D\uDE00\u003C\u005cx"#, // upper-case hex
+            r#"p\\/\\u00e9\\\"\\ud83d\\ude00<\\\\\\\\x"#,  // JSON in JSON
+            r#"p/\xe9\"\U0001f600<\\x"#,                   // Python repr
+            r#"p/\u{e9}\"\u{1f600}<\\x"#,                  // Rust Debug
         ] {
             let text = format!("before {spelling} after");
-            assert_eq!(cut(&[secret], &text), "before <redacted> after", "{spelling}");
+            assert_eq!(
+                cut(&[secret], &text),
+                "before <redacted> after",
+                "{spelling}"
+            );
         }
     }
 
@@ -461,12 +467,18 @@ mod tests {
         assert_eq!(cut(&["e"], &out), out);
         assert_eq!(cut(&[""], "text"), "text");
         assert!(matches!(Secrets::default().redact("x"), Cow::Borrowed("x")));
-        assert!(matches!(Secrets::new(["q"]).redact("x"), Cow::Borrowed("x")));
+        assert!(matches!(
+            Secrets::new(["q"]).redact("x"),
+            Cow::Borrowed("x")
+        ));
     }
 
     #[test]
     fn lone_surrogates_and_odd_escapes_do_not_break_the_scan() {
-        assert_eq!(cut(&["ab"], r#"\ud800 a\u0062 \u12 \"#), r#"\ud800 <redacted> \u12 \"#);
+        assert_eq!(
+            cut(&["ab"], r#"\ud800 a\u0062 \u12 \"#),
+            r#"\ud800 <redacted> \u12 \"#
+        );
         assert_eq!(cut(&["\u{fffd}x"], r#"\udc00x"#), "<redacted>");
     }
 
@@ -489,7 +501,10 @@ mod tests {
     #[test]
     fn typed_models_give_up_the_same_secrets() {
         let mut creds = crate::Credentials::new("AK", "SK");
-        creds.extra.insert("key".into(), serde_json::json!({"private_key": "PK", "n": 1}));
+        creds.extra.insert(
+            "key".into(),
+            serde_json::json!({"private_key": "PK", "n": 1}),
+        );
         let new = NewStorage::s3("n", "b", creds);
         assert_eq!(new.secrets(), ["AK", "PK", "SK"]);
         assert!(StoragePatch::new().name("n").secrets().is_empty());
@@ -499,7 +514,10 @@ mod tests {
     fn numbers_and_keys_in_values_are_cut() {
         let mut v = serde_json::json!({"12345 k": [12345, 7, "a12345"]});
         Secrets::new(["12345"]).scrub_value(&mut v);
-        assert_eq!(v, serde_json::json!({"<redacted> k": ["<redacted>", 7, "a<redacted>"]}));
+        assert_eq!(
+            v,
+            serde_json::json!({"<redacted> k": ["<redacted>", 7, "a<redacted>"]})
+        );
     }
 
     #[test]

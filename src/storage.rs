@@ -1,9 +1,10 @@
 //! Models of the Claid Storage API: what is sent and what comes back.
 //!
-//! Every model keeps the fields it does not know about where the API allows
-//! them (storage parameters and credentials), so a value read from the API
-//! and sent back loses nothing. Unknown fields elsewhere in a response are
-//! ignored rather than rejected.
+//! Every model read from the API keeps the fields it does not know about
+//! (a storage, its parameters and credentials), whatever their JSON, so a
+//! value read from the API and sent back loses nothing and no odd field
+//! fails a decode. Models given by a caller (`NewStorage`, `StoragePatch`)
+//! refuse unknown top-level keys instead: there, one is a typo.
 
 use std::fmt;
 use std::str::FromStr;
@@ -353,13 +354,17 @@ impl<'de> Deserialize<'de> for ParamKey {
 
 /// A storage as the API returns it.
 ///
+/// Fields this version does not know are kept in `extra`, whatever their
+/// JSON (see [`StorageParameters`] for what `serde_json::Value` cannot hold).
+///
 /// ```
 /// let s: claid::Storage = serde_json::from_str(r#"{"id": 1, "name": "s3-playground",
 ///     "type": "s3", "parameters": {"path": "/input/", "bucket": "playground"},
-///     "created_at": "2022-01-10T18:27:16.362118+00:00"}"#).unwrap();
+///     "created_at": "2022-01-10T18:27:16.362118+00:00", "owner": {"team": 7}}"#).unwrap();
 /// assert_eq!(s.storage_type, claid::StorageType::S3);
+/// assert_eq!(s.extra["owner"]["team"], 7);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Storage {
     /// The storage id, positive.
@@ -370,11 +375,100 @@ pub struct Storage {
     #[serde(rename = "type")]
     pub storage_type: StorageType,
     /// Type-specific parameters (credentials are never returned).
-    #[serde(default)]
     pub parameters: StorageParameters,
     /// When the storage was created, RFC 3339 as the API sent it.
-    #[serde(default)]
     pub created_at: String,
+    /// Fields this version does not know, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Storage");
+        d.field("id", &self.id)
+            .field("name", &self.name)
+            .field("storage_type", &self.storage_type)
+            .field("parameters", &self.parameters)
+            .field("created_at", &self.created_at);
+        for (key, value) in &self.extra {
+            d.field(key, &masked(key, value));
+        }
+        d.finish()
+    }
+}
+
+// By hand for the same reason as `StorageParameters`: each field read once.
+impl<'de> Deserialize<'de> for Storage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StorageVisitor;
+        impl<'de> Visitor<'de> for StorageVisitor {
+            type Value = Storage;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a storage object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Storage, A::Error> {
+                let (mut id, mut name, mut storage_type) = (None, None, None);
+                let mut parameters = StorageParameters::default();
+                let mut created_at = String::new();
+                let mut extra = Map::new();
+                while let Some(key) = map.next_key::<StorageKey>()? {
+                    match key {
+                        StorageKey::Id => id = Some(map.next_value()?),
+                        StorageKey::Name => name = Some(map.next_value()?),
+                        StorageKey::Type => storage_type = Some(map.next_value()?),
+                        StorageKey::Parameters => parameters = map.next_value()?,
+                        StorageKey::CreatedAt => created_at = map.next_value()?,
+                        StorageKey::Other(key) => {
+                            extra.insert(key, map.next_value::<Unknown>()?.0);
+                        }
+                    }
+                }
+                Ok(Storage {
+                    id: id.ok_or_else(|| de::Error::missing_field("id"))?,
+                    name: name.ok_or_else(|| de::Error::missing_field("name"))?,
+                    storage_type: storage_type.ok_or_else(|| de::Error::missing_field("type"))?,
+                    parameters,
+                    created_at,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(StorageVisitor)
+    }
+}
+
+/// A key of a storage object, read without allocating for the known ones.
+enum StorageKey {
+    Id,
+    Name,
+    Type,
+    Parameters,
+    CreatedAt,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for StorageKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = StorageKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a storage field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StorageKey, E> {
+                Ok(match v {
+                    "id" => StorageKey::Id,
+                    "name" => StorageKey::Name,
+                    "type" => StorageKey::Type,
+                    "parameters" => StorageKey::Parameters,
+                    "created_at" => StorageKey::CreatedAt,
+                    other => StorageKey::Other(other.to_owned()),
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
 }
 
 /// A storage to create with [`Client::create_storage`](crate::Client::create_storage).
@@ -724,12 +818,19 @@ mod tests {
     }
 
     #[test]
-    fn storage_ignores_unknown_fields() {
-        let s: Storage = serde_json::from_str(
-            r#"{"id":3,"name":"n","type":"gcs","parameters":{},"created_at":"x","owner":{"a":1}}"#,
-        )
-        .unwrap();
+    fn storage_keeps_unknown_fields_both_ways() {
+        let json = r#"{"id":3,"name":"n","type":"gcs","parameters":{},"created_at":"x","owner":{"a":1},"odd":1e400}"#;
+        let s: Storage = serde_json::from_str(json).unwrap();
         assert_eq!(s.id, 3);
+        assert_eq!(s.extra["owner"], serde_json::json!({"a": 1}));
+        assert_eq!(s.extra["odd"], "1e400");
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(back["owner"]["a"], 1);
+        let missing = serde_json::from_str::<Storage>(r#"{"id":3,"type":"gcs"}"#).unwrap_err();
+        assert!(
+            missing.to_string().contains("missing field `name`"),
+            "{missing}"
+        );
     }
 
     #[test]
@@ -805,7 +906,10 @@ mod tests {
                 r#"{"name":"n","type":"s3","parameters":{"credentials":"SECRET"}}"#,
                 "parameters.credentials: expected a credentials object",
             ),
-            (r#"{"name":"n","type":"s3","parameters":[]}"#, "parameters: expected a storage parameters object"),
+            (
+                r#"{"name":"n","type":"s3","parameters":[]}"#,
+                "parameters: expected a storage parameters object",
+            ),
         ] {
             let message = if text.contains("\"type\"") {
                 invalid(NewStorage::from_json(text))
@@ -813,7 +917,10 @@ mod tests {
                 invalid(StoragePatch::from_json(text))
             };
             assert!(message.ends_with(expected), "{message}");
-            assert!(!message.contains("98765") && !message.contains("SECRET"), "{message}");
+            assert!(
+                !message.contains("98765") && !message.contains("SECRET"),
+                "{message}"
+            );
         }
     }
 

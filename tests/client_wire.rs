@@ -560,12 +560,17 @@ fn a_secret_inside_another_is_cut_whole() {
     )]);
     let client = server.client().api_key(key).max_retries(0).build().unwrap();
     let mut credentials = Credentials::new("access-id", outer.as_str());
-    credentials.extra.insert("sa".into(), json!({"a": nested, "b": [longer]}));
+    credentials
+        .extra
+        .insert("sa".into(), json!({"a": nested, "b": [longer]}));
     let err = client
         .create_storage(&NewStorage::s3("n", "b", credentials))
         .unwrap_err();
     let text = format!("{err} {err:?}");
-    assert_no_secret(&text, &[&outer, "OUTER[", "]TAIL", nested, &longer, "-and-more", key]);
+    assert_no_secret(
+        &text,
+        &[&outer, "OUTER[", "]TAIL", nested, &longer, "-and-more", key],
+    );
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };

@@ -14,7 +14,10 @@ use support::{Reply, Scripted, STORAGE};
 fn storage_with(id: i64, odd: &str) -> String {
     STORAGE
         .replace(r#""id":1,"#, &format!(r#""id":{id},"#))
-        .replace(r#""bucket":"playground""#, &format!(r#""bucket":"playground","x":{odd}"#))
+        .replace(
+            r#""bucket":"playground""#,
+            &format!(r#""bucket":"playground","x":{odd}"#),
+        )
 }
 
 /// Odd unknown content, and what the typed model keeps of it.
@@ -26,7 +29,10 @@ fn odd_values() -> Vec<(String, serde_json::Value)> {
         (r#"{"n":"\udc00"}"#.to_owned(), json!({"n": "\u{fffd}"})),
         ("1e400".to_owned(), json!("1e400")),
         ("-1e400".to_owned(), json!("-1e400")),
-        ("123456789012345678901234567890".to_owned(), json!(1.2345678901234568e29)),
+        (
+            "123456789012345678901234567890".to_owned(),
+            json!(1.2345678901234568e29),
+        ),
         (deep.clone(), serde_json::Value::Null),
         (
             r#"{"credentials":{"access_key":"AK","secret_access_key":"SK"}}"#.to_owned(),
@@ -93,9 +99,14 @@ fn credentials_returned_whole_or_in_part_are_read() {
             r#""bucket":"playground""#,
             &format!(r#""bucket":"playground","credentials":{credentials}"#),
         );
-        let server = Scripted::start(vec![Reply::ok(&format!("[{storage}]")), Reply::ok(&storage)]);
+        let server = Scripted::start(vec![
+            Reply::ok(&format!("[{storage}]")),
+            Reply::ok(&storage),
+        ]);
         let client = server.client().build().unwrap();
-        let typed = client.list_storages().unwrap_or_else(|e| panic!("{credentials}: {e}"));
+        let typed = client
+            .list_storages()
+            .unwrap_or_else(|e| panic!("{credentials}: {e}"));
         let c = typed[0].parameters.credentials.as_deref().unwrap();
         assert_eq!((c.access_key.as_str(), c.extra.len()), (access_key, extra));
         let shown = format!("{:?}", typed[0]);
@@ -109,12 +120,28 @@ fn credentials_returned_whole_or_in_part_are_read() {
 #[test]
 fn wrong_known_fields_are_still_a_decode_error() {
     let bad = STORAGE.replace(r#""bucket":"playground""#, r#""bucket":5"#);
-    let server = Scripted::start(vec![Reply::ok(&format!("[{bad}]")), Reply::ok(&format!("[{bad}]"))]);
+    let server = Scripted::start(vec![
+        Reply::ok(&format!("[{bad}]")),
+        Reply::ok(&format!("[{bad}]")),
+    ]);
     let client = server.client().build().unwrap();
     for err in [
         client.list_storages().map(drop).unwrap_err(),
         client.json().list_storages().map(drop).unwrap_err(),
     ] {
         assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+    }
+}
+
+#[test]
+fn odd_fields_beside_the_known_ones_are_kept_too() {
+    for (odd, kept) in odd_values().into_iter().filter(|(_, kept)| !kept.is_null()) {
+        let storage = STORAGE.replace(r#""id":1,"#, &format!(r#""id":1,"y":{odd},"#));
+        let server = Scripted::start(vec![Reply::ok(&format!("[{storage}]"))]);
+        let client = server.client().build().unwrap();
+        let list = client.list_storages().unwrap();
+        assert_eq!(list[0].extra["y"], kept, "{odd}");
+        let shown = format!("{:?}", list[0]);
+        assert!(!shown.contains("SK") && !shown.contains("AK"), "{shown}");
     }
 }

@@ -37,7 +37,10 @@ fn the_documented_429_under_detail_is_read() {
         assert_eq!(api.error_details, json!({}));
         assert_eq!(api.retry_after, Some(std::time::Duration::from_secs(7)));
         let text = api.to_string();
-        assert!(text.contains("(error 2001, general): Rate limit exceeded"), "{text}");
+        assert!(
+            text.contains("(error 2001, general): Rate limit exceeded"),
+            "{text}"
+        );
         assert!(!text.contains("detail"), "{text}");
     }
 }
@@ -92,10 +95,22 @@ fn the_documented_shape_survives_odd_details() {
 fn anything_else_keeps_the_status_message_and_an_excerpt() {
     let long = format!("<html>{}</html>", "x".repeat(1000));
     for (status, body, message) in [
-        (502, "<html>Bad gateway</html>", "Bad Gateway; the body starts: <html>Bad gateway</html>"),
-        (500, r#"{"message":"boom"}"#, r#"Internal Server Error; the body starts: {"message":"boom"}"#),
+        (
+            502,
+            "<html>Bad gateway</html>",
+            "Bad Gateway; the body starts: <html>Bad gateway</html>",
+        ),
+        (
+            500,
+            r#"{"message":"boom"}"#,
+            r#"Internal Server Error; the body starts: {"message":"boom"}"#,
+        ),
         (503, "", "Service Unavailable (empty body)"),
-        (400, r#"{"detail":5}"#, r#"Bad Request; the body starts: {"detail":5}"#),
+        (
+            400,
+            r#"{"detail":5}"#,
+            r#"Bad Request; the body starts: {"detail":5}"#,
+        ),
         (404, "[1,2]", "Not Found; the body starts: [1,2]"),
     ] {
         for api in api_errors(Reply::json(status, body)) {

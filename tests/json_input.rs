@@ -26,12 +26,24 @@ fn arrays_and_other_non_objects_are_refused() {
         r#""name""#,
         "5",
     ] {
-        assert!(refused(NewStorage::from_json(text)).contains("must be a JSON object"), "{text}");
-        assert!(refused(StoragePatch::from_json(text)).contains("must be a JSON object"), "{text}");
-        assert!(refused(ClientBuilder::from_json(text)).contains("must be a JSON object"), "{text}");
+        assert!(
+            refused(NewStorage::from_json(text)).contains("must be a JSON object"),
+            "{text}"
+        );
+        assert!(
+            refused(StoragePatch::from_json(text)).contains("must be a JSON object"),
+            "{text}"
+        );
+        assert!(
+            refused(ClientBuilder::from_json(text)).contains("must be a JSON object"),
+            "{text}"
+        );
     }
     let broken = refused(StoragePatch::from_json(r#"{"name":"SECRET"#));
-    assert!(broken.contains("EOF") && !broken.contains("SECRET"), "{broken}");
+    assert!(
+        broken.contains("EOF") && !broken.contains("SECRET"),
+        "{broken}"
+    );
 }
 
 #[test]
@@ -49,16 +61,18 @@ fn unknown_top_level_keys_are_named() {
 
 #[test]
 fn wrong_types_name_the_field_path_without_the_value() {
-    let storage = |parameters: &str| {
-        format!(r#"{{"name":"n","type":"s3","parameters":{parameters}}}"#)
-    };
+    let storage =
+        |parameters: &str| format!(r#"{{"name":"n","type":"s3","parameters":{parameters}}}"#);
     for (result, expected) in [
         (
             NewStorage::from_json(&storage(r#"{"bucket":5}"#)).map(drop),
             "parameters.bucket: expected a string",
         ),
         (
-            NewStorage::from_json(&storage(r#"{"credentials":{"access_key":"a","secret_access_key":12345678}}"#)).map(drop),
+            NewStorage::from_json(&storage(
+                r#"{"credentials":{"access_key":"a","secret_access_key":12345678}}"#,
+            ))
+            .map(drop),
             "parameters.credentials.secret_access_key: expected a string",
         ),
         (
@@ -84,7 +98,10 @@ fn wrong_types_name_the_field_path_without_the_value() {
     ] {
         let message = refused(result);
         assert!(message.ends_with(expected), "{message}");
-        assert!(!message.contains("SECRET") && !message.contains("12345678"), "{message}");
+        assert!(
+            !message.contains("SECRET") && !message.contains("12345678"),
+            "{message}"
+        );
     }
     let missing = refused(NewStorage::from_json(r#"{"name":"n","type":"s3"}"#));
     assert!(missing.contains("missing field `parameters`"), "{missing}");
@@ -101,5 +118,8 @@ fn unknown_keys_inside_parameters_pass_through_to_the_wire() {
     let given: serde_json::Value = serde_json::from_str(text).unwrap();
     assert_eq!(sent, given);
     let patch = StoragePatch::from_json(r#"{"parameters":{"x":{"y":"z"}}}"#).unwrap();
-    assert_eq!(serde_json::to_value(&patch).unwrap(), json!({"parameters": {"x": {"y": "z"}}}));
+    assert_eq!(
+        serde_json::to_value(&patch).unwrap(),
+        json!({"parameters": {"x": {"y": "z"}}})
+    );
 }

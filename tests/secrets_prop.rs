@@ -127,7 +127,10 @@ fn case() -> impl Strategy<Value = Case> {
                     _ => (secret, nested, Vec::new()),
                 };
                 // Too short a part could be in the library's own words.
-                let fragments = fragments.into_iter().filter(|(_, r)| r.len() >= 4).collect();
+                let fragments = fragments
+                    .into_iter()
+                    .filter(|(_, r)| r.len() >= 4)
+                    .collect();
                 Case {
                     fragments,
                     key,
@@ -190,10 +193,18 @@ impl Case {
             )
         };
         let (status, body) = match self.place {
-            Place::Message => (422, documented("9000", "validation", &format!("bad: {e}!"), "{}")),
+            Place::Message => (
+                422,
+                documented("9000", "validation", &format!("bad: {e}!"), "{}"),
+            ),
             Place::DetailValue => (
                 422,
-                documented("9000", "validation", "x", &format!(r#"{{"p":[{{"deep":["v {e}",1]}}]}}"#)),
+                documented(
+                    "9000",
+                    "validation",
+                    "x",
+                    &format!(r#"{{"p":[{{"deep":["v {e}",1]}}]}}"#),
+                ),
             ),
             Place::DetailKey => (
                 422,
@@ -203,7 +214,10 @@ impl Case {
             Place::Type => (400, documented("1", &e, "x", "{}")),
             Place::UnderDetail => (
                 409,
-                format!(r#"{{"detail":{}}}"#, documented("2001", "general", &e, "{}")),
+                format!(
+                    r#"{{"detail":{}}}"#,
+                    documented("2001", "general", &e, "{}")
+                ),
             ),
             Place::FastApiText => (404, format!(r#"{{"detail":"{e}"}}"#)),
             Place::FastApiList => (
@@ -212,7 +226,10 @@ impl Case {
             ),
             Place::Html => (502, format!("<html>oops {e}</html>")),
             Place::UndocumentedJson => (500, format!(r#"{{"message":"{e}"}}"#)),
-            Place::RequestId => (401, documented("111", "auth", "Authorization is required.", "{}")),
+            Place::RequestId => (
+                401,
+                documented("111", "auth", "Authorization is required.", "{}"),
+            ),
             Place::Decode => (200, format!("not json {e}")),
             // `request` checks only the envelope.
             Place::DecodeShape if matches!(self.call, Call::RawText) => {

@@ -26,7 +26,8 @@ struct Client(*mut ClaidClient);
 
 impl Client {
     fn new(server: &MockServer) -> Client {
-        let options = json!({"api_key": server.api_key(), "base_url": server.url(), "max_retries": 0});
+        let options =
+            json!({"api_key": server.api_key(), "base_url": server.url(), "max_retries": 0});
         let (status, client, error) = new_client(&options.to_string());
         assert_eq!(status, ClaidStatus::Ok, "{error:?}");
         Client(client)
@@ -45,7 +46,8 @@ fn new_client(options: &str) -> (ClaidStatus, *mut ClaidClient, Option<Value>) {
     let mut client = ptr::null_mut();
     let mut error = ptr::null_mut();
     // SAFETY: a NUL-terminated string and two writable out-pointers.
-    let status = unsafe { claid_client_new_with_options(options.as_ptr(), &mut client, &mut error) };
+    let status =
+        unsafe { claid_client_new_with_options(options.as_ptr(), &mut client, &mut error) };
     // SAFETY: NULL or a string from the library, taken once.
     let error = unsafe { take(error) }.map(|text| serde_json::from_str(&text).unwrap());
     (status, client, error)
@@ -121,10 +123,23 @@ fn echoed_secrets_never_reach_the_error_json() {
     let key_in_json = spelling::serde_spelling(&format!("{{\"key\":\"{KEY}\"}}"));
     let nested_php = spelling::ascii_spelling(nested).replace('/', "\\/");
     let echoes = [
-        (422, format!(r#"{{"error_code":"9000","error_type":"validation","error_message":"{php}","error_details":{{"{python}":["{nested_php}"]}}}}"#)),
+        (
+            422,
+            format!(
+                r#"{{"error_code":"9000","error_type":"validation","error_message":"{php}","error_details":{{"{python}":["{nested_php}"]}}}}"#
+            ),
+        ),
         (400, format!(r#"{{"detail":"{key_in_json} {php}"}}"#)),
-        (500, format!("<html>{php} {python} {nested_php} {KEY}</html>")),
-        (409, format!(r#"{{"detail":[{{"loc":["body","{python}"],"msg":"{nested_php}","type":"x"}}]}}"#)),
+        (
+            500,
+            format!("<html>{php} {python} {nested_php} {KEY}</html>"),
+        ),
+        (
+            409,
+            format!(
+                r#"{{"detail":[{{"loc":["body","{python}"],"msg":"{nested_php}","type":"x"}}]}}"#
+            ),
+        ),
     ];
     for (status, body) in &echoes {
         for via_request in [false, true] {
@@ -175,8 +190,14 @@ fn documented_error_shapes_fill_the_error_json() {
     let (_, text) = list(&client);
     let error: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(error["error_code"], Value::Null);
-    assert_eq!(error["error_details"], json!({"storage_id": ["value is not a valid integer"]}));
-    assert_eq!(error["error_message"], "storage_id: value is not a valid integer.");
+    assert_eq!(
+        error["error_details"],
+        json!({"storage_id": ["value is not a valid integer"]})
+    );
+    assert_eq!(
+        error["error_message"],
+        "storage_id: value is not a valid integer."
+    );
 }
 
 #[test]
@@ -196,13 +217,22 @@ fn json_arguments_are_strict_and_nothing_is_sent() {
     let server = MockServer::start().unwrap();
     let client = Client::new(&server);
     for (result, expected) in [
-        (patch(&client, 1, r#"{"nmae":"renamed"}"#), "unknown field `nmae`"),
         (
-            create(&client, r#"["s","web_folder",{"base_url":"https://e.com/"}]"#),
+            patch(&client, 1, r#"{"nmae":"renamed"}"#),
+            "unknown field `nmae`",
+        ),
+        (
+            create(
+                &client,
+                r#"["s","web_folder",{"base_url":"https://e.com/"}]"#,
+            ),
             "must be a JSON object",
         ),
         (
-            create(&client, r#"{"name":"n","type":"s3","parameters":{"bucket":5}}"#),
+            create(
+                &client,
+                r#"{"name":"n","type":"s3","parameters":{"bucket":5}}"#,
+            ),
             "parameters.bucket: expected a string",
         ),
     ] {
@@ -217,10 +247,16 @@ fn json_arguments_are_strict_and_nothing_is_sent() {
     for (options, expected) in [
         (r#"{"api_key":"k","retries":0}"#, "unknown field `retries`"),
         (r#"[{"api_key":"k"}]"#, "must be a JSON object"),
-        (r#"{"api_key":"SECRET","timeout_ms":"SECRET"}"#, "timeout_ms: expected u64"),
+        (
+            r#"{"api_key":"SECRET","timeout_ms":"SECRET"}"#,
+            "timeout_ms: expected u64",
+        ),
     ] {
         let (status, client, error) = new_client(options);
-        assert_eq!((status, client), (ClaidStatus::InvalidArgument, ptr::null_mut()));
+        assert_eq!(
+            (status, client),
+            (ClaidStatus::InvalidArgument, ptr::null_mut())
+        );
         let message = error.unwrap()["error_message"].as_str().unwrap().to_owned();
         assert!(message.contains(expected), "{message}");
         assert!(!message.contains("SECRET"), "{message}");
