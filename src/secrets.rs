@@ -15,27 +15,30 @@
 //! pairs for characters beyond the BMP, Go's `\u003c`, escapes of escapes
 //! when JSON sits inside a JSON string). So text is not searched for a list
 //! of spellings: it is decoded, escape level by escape level (up to
-//! [`LEVELS`] levels), each escape decoding to the one character it stands
-//! for, and the secrets are searched in every decoded form. Each match is
+//! [`LEVELS`] levels; see [`Secrets::search`]), each escape decoding to the
+//! one character it stands for, and the secrets are searched in every
+//! decoded form. Each match is
 //! mapped back to the span of the original text it came from, the spans of
 //! all secrets are merged, and each merged span is replaced by [`REDACTED`]
 //! in one pass. Since every secret is searched in the same uncut text, a
 //! secret holding another is cut whole, and no part of either is left.
 //!
-//! Escapes understood (after one or more `\`): JSON's (`\" \\ \/ \b \f \n
-//! \r \t \uXXXX`), and those of Rust's `Debug`, Python's and JavaScript's
-//! string literals (`\u{X..}`, `\xXX`, `\UXXXXXXXX`, `\0`, `\'`); any other
-//! escaped character stands for itself. Decoding is lenient: text that is
-//! not JSON (an HTML page, a header, an excerpt cut mid-escape) is searched
-//! all the same.
+//! Escapes understood: JSON's (`\" \\ \/ \b \f \n \r \t \uXXXX`), those of
+//! Rust's `Debug`, Python's and JavaScript's string literals (`\u{X..}`,
+//! `\xXX`, `\UXXXXXXXX`, `\0`, `\'`; a backslash before anything else stands
+//! for itself), and HTML character references (`&lt;`, `&#47;`, `&#x2F;`, ...),
+//! which an HTML error page makes of what it echoes. Decoding is lenient:
+//! text that is not JSON (an HTML page, a header, an excerpt cut mid-escape)
+//! is searched all the same.
 //!
 //! # Short secrets
 //!
 //! Every secret is cut wherever it appears, whatever its length: a secret of
 //! one or two characters cuts every occurrence of them from the server's
 //! text, which can leave little of a message, but never leaks. Real keys are
-//! long; only the empty string is not a secret. Text the library writes
-//! itself (its messages, the marker) is never searched.
+//! long; only the empty string is not a secret. Such a secret may also cut
+//! the library's own words where they share a message with the server's
+//! text; a marker already in a text is never cut again.
 
 use std::borrow::Cow;
 
@@ -163,26 +166,7 @@ impl Secrets {
     /// The spans of `text` to cut, sorted and merged.
     fn spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
-        let mut levels: Vec<Decoded> = Vec::new();
-        let mut current: Cow<'_, str> = Cow::Borrowed(text);
-        loop {
-            for secret in &self.0 {
-                for (start, _) in overlapping(&current, secret) {
-                    let (mut s, mut e) = (start, start + secret.len());
-                    for level in levels.iter().rev() {
-                        s = level.source(s);
-                        e = level.source(e);
-                    }
-                    spans.push((s, e));
-                }
-            }
-            if levels.len() == LEVELS - 1 || !current.contains('\\') {
-                break;
-            }
-            let next = Decoded::new(&current);
-            current = Cow::Owned(next.text.clone());
-            levels.push(next);
-        }
+        self.search(text, &mut Vec::new(), &mut spans);
         // A marker already in the text (from an earlier pass) is not cut
         // again, though a short secret may occur inside it.
         let markers: Vec<(usize, usize)> = text
@@ -200,6 +184,57 @@ impl Secrets {
         }
         merged
     }
+
+    /// Searches the text `levels` decoded from `original` (the original
+    /// itself when there are none), then each further decoding of it.
+    ///
+    /// A level decodes JSON-style escapes and HTML references together (so
+    /// an echo mixing them is found); where the text holds both kinds, each
+    /// kind is also decoded alone, since one encoding applied over the other
+    /// is undone in the opposite order (`&#x5c;"` inside a JSON string is a
+    /// backslash, not the escape `\"`).
+    fn search(&self, original: &str, levels: &mut Vec<Decoded>, spans: &mut Vec<(usize, usize)>) {
+        let current = levels.last().map_or(original, |level| level.text.as_str());
+        for secret in &self.0 {
+            for start in overlapping(current, secret) {
+                let (mut s, mut e) = (start, start + secret.len());
+                for level in levels.iter().rev() {
+                    s = level.source(s);
+                    e = level.source(e);
+                }
+                spans.push((s, e));
+            }
+        }
+        if levels.len() == LEVELS - 1 {
+            return;
+        }
+        let (escapes, references) = (current.contains('\\'), current.contains('&'));
+        let kinds: &[Kinds] = match (escapes, references) {
+            (false, false) => &[],
+            (true, true) => &[Kinds::Both, Kinds::Escapes, Kinds::References],
+            _ => &[Kinds::Both],
+        };
+        let next: Vec<Decoded> = kinds
+            .iter()
+            .map(|&kinds| Decoded::new(current, kinds))
+            .filter(|decoded| !decoded.ends.is_empty())
+            .collect();
+        for decoded in next {
+            levels.push(decoded);
+            self.search(original, levels, spans);
+            levels.pop();
+        }
+    }
+}
+
+/// What one decoding level undoes.
+#[derive(Clone, Copy, PartialEq)]
+enum Kinds {
+    Both,
+    /// Backslash escapes only.
+    Escapes,
+    /// HTML character references only.
+    References,
 }
 
 impl NewStorage {
@@ -241,13 +276,13 @@ fn is_secret_key(key: &str) -> bool {
 }
 
 /// Every start of `needle` in `hay`, overlapping ones included.
-fn overlapping<'h>(hay: &'h str, needle: &'h str) -> impl Iterator<Item = (usize, ())> + 'h {
+fn overlapping<'h>(hay: &'h str, needle: &'h str) -> impl Iterator<Item = usize> + 'h {
     let mut from = 0;
     std::iter::from_fn(move || {
         let at = from + hay.get(from..)?.find(needle)?;
         let step = hay[at..].chars().next().map_or(1, char::len_utf8);
         from = at + step;
-        Some((at, ()))
+        Some(at)
     })
 }
 
@@ -260,24 +295,37 @@ struct Decoded {
 }
 
 impl Decoded {
-    fn new(source: &str) -> Decoded {
+    fn new(source: &str, kinds: Kinds) -> Decoded {
+        let starts: &[char] = match kinds {
+            Kinds::Both => &['\\', '&'],
+            Kinds::Escapes => &['\\'],
+            Kinds::References => &['&'],
+        };
         let mut text = String::with_capacity(source.len());
         let mut ends = Vec::new();
-        let bytes = source.as_bytes();
         let mut i = 0;
-        while i < source.len() {
-            if bytes[i] == b'\\' {
-                if let Some((c, len)) = escape(&source[i..]) {
+        while let Some(skip) = source[i..].find(starts) {
+            text.push_str(&source[i..i + skip]);
+            i += skip;
+            let rest = &source[i..];
+            let decoded = if rest.starts_with('&') {
+                entity(rest)
+            } else {
+                escape(rest)
+            };
+            match decoded {
+                Some((c, len)) => {
                     text.push(c);
                     i += len;
                     ends.push((text.len(), i));
-                    continue;
+                }
+                None => {
+                    text.push_str(&rest[..1]);
+                    i += 1;
                 }
             }
-            let c = source[i..].chars().next().unwrap_or_default();
-            text.push(c);
-            i += c.len_utf8();
         }
+        text.push_str(&source[i..]);
         Decoded { text, ends }
     }
 
@@ -314,51 +362,60 @@ fn escape(s: &str) -> Option<(char, usize)> {
     }
 }
 
+/// The character an HTML character reference at the start of `s` stands
+/// for (`&lt;`, `&#47;`, `&#x2F;`, ...: what an HTML error page makes of
+/// what it echoes), and its length.
+fn entity(s: &str) -> Option<(char, usize)> {
+    let end = s.char_indices().take(12).find(|&(_, c)| c == ';')?.0;
+    let name = &s[1..end];
+    let c = match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let code = match name.strip_prefix('#')? {
+                hex if hex.starts_with(['x', 'X']) => u32::from_str_radix(&hex[1..], 16).ok()?,
+                dec => dec.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    };
+    Some((c, end + 1))
+}
+
 /// The character after a backslash: (char, the UTF-16 unit when it was a
 /// `\uXXXX` escape) and the length of what was read.
 fn escaped_char(s: &str) -> Option<((char, Option<u32>), usize)> {
-    let first = s.chars().next()?;
-    let hex = |digits: &str| u32::from_str_radix(digits, 16).ok();
-    let fixed = |n: usize| -> Option<u32> {
-        let digits = s.get(1..1 + n)?;
-        digits
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit())
-            .then(|| hex(digits))?
+    let hex = |digits: Option<&str>| {
+        let digits =
+            digits.filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_hexdigit()))?;
+        u32::from_str_radix(digits, 16).ok()
     };
-    let plain = |c: char| Some(((c, None), first.len_utf8()));
-    match first {
-        'u' if s.as_bytes().get(1) == Some(&b'{') => {
-            let close = s.find('}')?;
-            let digits = &s[2..close];
-            if digits.is_empty()
-                || digits.len() > 6
-                || !digits.bytes().all(|b| b.is_ascii_hexdigit())
-            {
-                return plain('u');
-            }
-            Some(((char::from_u32(hex(digits)?)?, None), close + 1))
+    let plain = |c: char| Some(((c, None), 1));
+    match s.as_bytes().first()? {
+        b'u' if s.as_bytes().get(1) == Some(&b'{') => {
+            let close = s.bytes().take(10).position(|b| b == b'}')?;
+            let c = char::from_u32(hex(s.get(2..close))?)?;
+            Some(((c, None), close + 1))
         }
-        'u' => match fixed(4) {
-            Some(unit @ 0xD800..=0xDFFF) => Some(((char::REPLACEMENT_CHARACTER, Some(unit)), 5)),
-            Some(unit) => Some(((char::from_u32(unit)?, None), 5)),
-            None => plain('u'),
+        b'u' => match hex(s.get(1..5))? {
+            unit @ 0xD800..=0xDFFF => Some(((char::REPLACEMENT_CHARACTER, Some(unit)), 5)),
+            unit => Some(((char::from_u32(unit)?, None), 5)),
         },
-        'U' => match fixed(8).and_then(char::from_u32) {
-            Some(c) => Some(((c, None), 9)),
-            None => plain('U'),
-        },
-        'x' => match fixed(2).and_then(char::from_u32) {
-            Some(c) => Some(((c, None), 3)),
-            None => plain('x'),
-        },
-        'b' => plain('\u{8}'),
-        'f' => plain('\u{c}'),
-        'n' => plain('\n'),
-        'r' => plain('\r'),
-        't' => plain('\t'),
-        '0' => plain('\0'),
-        other => plain(other),
+        b'U' => Some(((char::from_u32(hex(s.get(1..9))?)?, None), 9)),
+        b'x' => Some(((char::from_u32(hex(s.get(1..3))?)?, None), 3)),
+        b'b' => plain('\u{8}'),
+        b'f' => plain('\u{c}'),
+        b'n' => plain('\n'),
+        b'r' => plain('\r'),
+        b't' => plain('\t'),
+        b'0' => plain('\0'),
+        &b @ (b'"' | b'\\' | b'/' | b'\'') => plain(char::from(b)),
+        // Not an escape: the backslash stands for itself.
+        _ => None,
     }
 }
 
@@ -471,6 +528,27 @@ mod tests {
             Secrets::new(["q"]).redact("x"),
             Cow::Borrowed("x")
         ));
+    }
+
+    #[test]
+    fn one_encoding_over_another_is_undone_in_order() {
+        // HTML references inside a JSON string inside a JSON string: the
+        // backslash written `&#x5c;` must not pair with the quote after it.
+        let text = r#"<p>{\"k\":\"\\u0041&#x21;&#x5c;\"}</p>"#;
+        assert_eq!(cut(&["A!\\"], text), r#"<p>{\"k\":\"<redacted>\"}</p>"#);
+    }
+
+    #[test]
+    fn a_backslash_before_anything_else_is_itself() {
+        assert_eq!(
+            cut(&["C:\\dir\\k"], r#"path C:\dir\k!"#),
+            "path <redacted>!"
+        );
+        assert_eq!(cut(&["a\\qb"], r#"a\qb a\\qb"#), "<redacted> <redacted>");
+        assert_eq!(
+            cut(&["x&y"], "x&y x&amp;y x&amp y"),
+            "<redacted> <redacted> x&amp y"
+        );
     }
 
     #[test]

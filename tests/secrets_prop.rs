@@ -1,6 +1,6 @@
 //! Property: whatever secrets a request carries (any Unicode, one holding
 //! another, the API key inside a credential), and wherever and however a
-//! server echoes one (raw or JSON-escaped in any mix of styles, once or as
+//! server echoes one (raw, JSON-escaped or HTML-escaped in any mix of styles, once or as
 //! JSON inside a JSON string; in documented, FastAPI and undocumented error
 //! bodies, nested values and keys, the `x-request-id` header, and 2xx
 //! answers that fail to decode), no spelling of any secret reaches what the
@@ -88,6 +88,7 @@ fn case() -> impl Strategy<Value = Case> {
         Just(CharStyle::LowerHex),
         Just(CharStyle::UpperHex),
         Just(CharStyle::Slash),
+        Just(CharStyle::Html),
     ];
     (
         "[!-~]{8,16}",

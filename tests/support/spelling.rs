@@ -18,6 +18,9 @@ pub enum CharStyle {
     UpperHex,
     /// `\/` for `/`, else as [`CharStyle::Raw`].
     Slash,
+    /// An HTML character reference (`&lt;`, `&#x2f;`), as an HTML error page
+    /// echoes text.
+    Html,
 }
 
 /// `secret` as the content of a JSON string, each character in its style
@@ -45,6 +48,9 @@ pub fn json_spelling_by_char(secret: &str, styles: &[CharStyle]) -> Vec<String> 
             (CharStyle::LowerHex, _) => hex(&mut out, false),
             (CharStyle::UpperHex, _) => hex(&mut out, true),
             (CharStyle::Slash, '/') => out.push_str("\\/"),
+            (CharStyle::Html, '<') => out.push_str("&lt;"),
+            (CharStyle::Html, '&') => out.push_str("&amp;"),
+            (CharStyle::Html, c) => write!(out, "&#x{:x};", u32::from(c)).unwrap(),
             (_, '"') => out.push_str("\\\""),
             (_, '\\') => out.push_str("\\\\"),
             (_, c) if (c as u32) < 0x20 => hex(&mut out, false),
