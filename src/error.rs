@@ -327,24 +327,26 @@ impl std::error::Error for Error {
 /// The longest excerpt of a body kept in an error, in bytes.
 const EXCERPT_BYTES: usize = 200;
 
-/// The start of a body as text, cut on a character boundary after every
-/// secret was cut from the whole body.
+/// The start of a body as text, at most [`EXCERPT_BYTES`] (and `…` when
+/// cut), on a character boundary; secrets are cut before the text is (see
+/// [`Secrets::redacted_start`]), so none survives half-cut at the end.
 fn excerpt(body: &[u8], secrets: &Secrets) -> String {
-    let text = secrets.redact_bytes(body);
-    let mut end = text.len().min(EXCERPT_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    let (mut text, more) = secrets.redacted_start(body, EXCERPT_BYTES);
+    if text.len() > EXCERPT_BYTES || more {
+        let mut end = text.len().min(EXCERPT_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
     }
-    let mut out = text[..end].to_owned();
-    if text.len() > end {
-        out.push('…');
-    }
-    out
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::REDACTED;
 
     fn answer(status: u16, body: &[u8]) -> ApiError {
         ApiError::from_answer(status, body, None, None, &Secrets::default())
@@ -387,6 +389,38 @@ mod tests {
         assert!(ex.len() <= EXCERPT_BYTES + '…'.len_utf8());
         assert!(ex.ends_with('…'));
         assert_eq!(excerpt(b"short", &Secrets::default()), "short");
+        let exact = "x".repeat(EXCERPT_BYTES);
+        assert_eq!(excerpt(exact.as_bytes(), &Secrets::default()), exact);
+    }
+
+    #[test]
+    fn excerpts_cut_secrets_straddling_their_end_whatever_the_body_size() {
+        let secret = "s3cr\u{e9}t-value";
+        let escaped = r#"s3cr\\u00e9t-value"#;
+        let secrets = Secrets::new([secret, "short"]);
+        for pad in [0, 150, 190, 199, 200, 250] {
+            for tail in [0, 10, 1 << 16] {
+                let body = format!("{}{escaped}{}", "x".repeat(pad), "y".repeat(tail));
+                let ex = excerpt(body.as_bytes(), &secrets);
+                assert!(
+                    !ex.contains("s3cr") && !ex.contains("t-val"),
+                    "{pad} {tail}: {ex}"
+                );
+                assert!(ex.len() <= EXCERPT_BYTES + '…'.len_utf8(), "{ex}");
+                let whole = secrets.redact(&body).into_owned();
+                assert_eq!(
+                    ex.ends_with('…'),
+                    whole.len() > EXCERPT_BYTES,
+                    "{pad} {tail}"
+                );
+                assert!(whole.starts_with(ex.trim_end_matches('…')));
+            }
+        }
+        // Markers shorter than what they replace pull later text in.
+        let many = format!("{}tail-short", "short ".repeat(60));
+        let ex = excerpt(many.as_bytes(), &secrets);
+        assert!(ex.starts_with("<redacted> <redacted>"), "{ex}");
+        assert!(!ex.replace(REDACTED, "").contains("sho"), "{ex}");
     }
 
     #[test]

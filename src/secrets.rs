@@ -55,6 +55,10 @@ pub(crate) const REDACTED: &str = "<redacted>";
 /// string, and one more.
 const LEVELS: usize = 4;
 
+/// The longest escape that stands for one character: a surrogate pair
+/// (`\ud83d\ude00`), or an HTML reference as long as [`entity`] reads.
+const MAX_UNIT_BYTES: usize = 12;
+
 /// A set of secrets, as decoded strings.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Secrets(Vec<String>);
@@ -131,10 +135,43 @@ impl Secrets {
         }
     }
 
-    /// `bytes` as text (invalid UTF-8 replaced), every secret cut.
-    pub fn redact_bytes(&self, bytes: &[u8]) -> String {
-        let text = String::from_utf8_lossy(bytes);
-        self.redact(&text).into_owned()
+    /// The start of `bytes` as text (invalid UTF-8 replaced), every secret
+    /// cut, at least `limit` bytes long when there is that much, and whether
+    /// more follows. Only a window at the start is decoded, wide enough past
+    /// what is kept to hold the longest spelling of any secret, so a secret
+    /// straddling the end of what is kept is cut whole, and a large body costs
+    /// no more than a small one.
+    pub fn redacted_start(&self, bytes: &[u8], limit: usize) -> (String, bool) {
+        let longest = self.0.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+        let margin = longest * MAX_UNIT_BYTES.pow(LEVELS as u32 - 1);
+        let mut window = limit + margin;
+        loop {
+            let end = window.min(bytes.len());
+            let text = String::from_utf8_lossy(&bytes[..end]);
+            let mut out = String::with_capacity(limit + REDACTED.len());
+            let mut at = 0;
+            for (start, stop) in self.spans(&text) {
+                if out.len() >= limit {
+                    break;
+                }
+                out.push_str(&text[at..start]);
+                out.push_str(REDACTED);
+                at = stop;
+            }
+            if out.len() < limit {
+                let mut stop = (at + limit - out.len()).min(text.len());
+                while !text.is_char_boundary(stop) {
+                    stop += 1;
+                }
+                out.push_str(&text[at..stop]);
+                at = stop;
+            }
+            let whole = end == bytes.len();
+            if whole || at + margin <= text.len() {
+                return (out, at < text.len() || !whole);
+            }
+            window = window.saturating_mul(2);
+        }
     }
 
     /// [`Secrets::scrub`] on every string in `value`, keys included; a
