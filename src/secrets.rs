@@ -60,8 +60,15 @@ const LEVELS: usize = 4;
 const MAX_UNIT_BYTES: usize = 12;
 
 /// A set of secrets, as decoded strings.
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 pub(crate) struct Secrets(Vec<String>);
+
+/// Says how many there are, never what they are.
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} {REDACTED})", self.0.len())
+    }
+}
 
 impl Secrets {
     /// The non-empty ones of `values`.
@@ -623,6 +630,11 @@ mod tests {
         let new = NewStorage::s3("n", "b", creds);
         assert_eq!(new.secrets(), ["AK", "PK", "SK"]);
         assert!(StoragePatch::new().name("n").secrets().is_empty());
+    }
+
+    #[test]
+    fn debug_never_shows_them() {
+        assert_eq!(format!("{:?}", Secrets::new(["TOPSECRET", "x"])), "Secrets(2 <redacted>)");
     }
 
     #[test]
