@@ -59,9 +59,13 @@ pub enum Error {
 
 /// An error answer from the API.
 ///
-/// `error_code` and `error_type` are `None` when the body was not the
-/// documented error object (a proxy's HTML page, say); `error_message` then
-/// holds an excerpt of what came back.
+/// Read from every shape the API documents: Claid's error object, the same
+/// under `detail` (the rate-limit 429), and FastAPI's `{"detail": "..."}` and
+/// validation list (`error_code` and `error_type` `None`; `error_details` by
+/// dotted field path). Any other body (a proxy's HTML page, say) leaves code
+/// and type `None`, and `error_message` is the status's own message followed
+/// by an excerpt of the body. No field ever holds the API key or a
+/// credential the request carried, in any spelling the server echoed it.
 ///
 /// ```
 /// # fn demo(err: claid::Error) {
@@ -104,21 +108,24 @@ impl ApiError {
         retry_after: Option<Duration>,
         secrets: &Secrets,
     ) -> ApiError {
+        let reason = ureq::http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error");
         let mut error = match error_body::read(body) {
             Some(read) => ApiError {
                 status,
                 error_code: read.error_code,
                 error_type: read.error_type,
-                error_message: read.error_message,
+                error_message: match read.error_message {
+                    m if m.trim().is_empty() => reason.to_owned(),
+                    m => m,
+                },
                 error_details: read.error_details,
                 request_id,
                 retry_after,
             },
             None => {
-                let reason = ureq::http::StatusCode::from_u16(status)
-                    .ok()
-                    .and_then(|s| s.canonical_reason())
-                    .unwrap_or("Error");
                 let error_message = if body.iter().all(u8::is_ascii_whitespace) {
                     format!("{reason} (empty body)")
                 } else {
@@ -380,6 +387,9 @@ mod tests {
             "Service Unavailable (empty body)"
         );
         assert_eq!(answer(599, b" ").error_message, "Error (empty body)");
+        let no_message = answer(409, br#"{"error_code":"7","error_message":" "}"#);
+        assert_eq!(no_message.error_code.as_deref(), Some("7"));
+        assert_eq!(no_message.error_message, "Conflict");
     }
 
     #[test]

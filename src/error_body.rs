@@ -38,13 +38,7 @@ pub(crate) fn read(body: &[u8]) -> Option<ErrorBody> {
     if let Some(documented) = documented(&members) {
         return Some(documented);
     }
-    let [(key, detail)] = members.as_slice() else {
-        return None;
-    };
-    if key != "detail" {
-        return None;
-    }
-    match lenient::node(detail.get())? {
+    match lenient::node(member(&members, "detail")?)? {
         Node::Object(inner) => documented(&inner),
         Node::String(message) => Some(ErrorBody {
             error_message: message,
@@ -218,7 +212,6 @@ mod tests {
             "[1,2]",
             r#"{"message":"x"}"#,
             r#"{"detail":5}"#,
-            r#"{"detail":"x","other":1}"#,
             r#"{"detail":[{"msg":"no loc"}]}"#,
             r#"{"detail":[]}"#,
             r#"{"error_type":"only a type"}"#,
