@@ -145,3 +145,25 @@ fn odd_fields_beside_the_known_ones_are_kept_too() {
         assert!(!shown.contains("SK") && !shown.contains("AK"), "{shown}");
     }
 }
+
+#[test]
+fn odd_members_beside_data_are_ignored_by_every_operation() {
+    let deep = format!("{}1{}", "[".repeat(1000), "]".repeat(1000));
+    let wrap = |data: &str| format!(r#"{{"meta":{deep},"n":1e400,"s":"\ud800","data":{data}}}"#);
+    let reply = |data: &str| Reply::json(200, &wrap(data));
+    let server = Scripted::start(vec![
+        reply(r#"["s3"]"#),
+        reply(&format!("[{STORAGE}]")),
+        reply(STORAGE),
+        reply("null"),
+        reply(r#"["s3"]"#),
+        reply("null"),
+    ]);
+    let client = server.client().build().unwrap();
+    assert_eq!(client.list_storage_types().unwrap().len(), 1);
+    assert_eq!(client.list_storages().unwrap().len(), 1);
+    assert_eq!(client.get_storage(1).unwrap().id, 1);
+    client.delete_storage(1).unwrap();
+    assert_eq!(client.json().list_storage_types().unwrap(), r#"["s3"]"#);
+    assert_eq!(client.json().delete_storage(1).unwrap(), "null");
+}

@@ -168,6 +168,19 @@ fn echoed_secrets_never_reach_the_error_json() {
             }
         }
     }
+    // A 2xx answer that fails to decode: its excerpt and request id.
+    let straddling = format!("{}{php} {KEY}", "x".repeat(195));
+    for body in [format!("not json {php} {nested_php} {KEY}"), straddling] {
+        server.inject(Fault::status(201).body(body).header("x-request-id", KEY));
+        let (code, text) = create(&client, &storage);
+        assert_eq!(code, ClaidStatus::Decode, "{text}");
+        spelling::assert_no_secret(&text, &[secret, nested, KEY, "capi-live", "cap\\u00e9"]);
+        let error: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (&error["kind"], &error["request_id"]),
+            (&json!("decode"), &json!("<redacted>"))
+        );
+    }
 }
 
 #[test]
