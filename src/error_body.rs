@@ -167,6 +167,20 @@ mod tests {
             read_ok(r#"{"error_code":2001}"#).error_code.as_deref(),
             Some("2001")
         );
+        assert_eq!(
+            read_ok(r#"{"error_code":-5}"#).error_code.as_deref(),
+            Some("-5")
+        );
+        for odd in ["true", "null", "[1]", "{}"] {
+            let e = read_ok(&format!(r#"{{"error_code":{odd},"error_message":"m"}}"#));
+            assert_eq!(
+                (e.error_code, e.error_message.as_str()),
+                (None, "m"),
+                "{odd}"
+            );
+        }
+        let beside = read_ok(r#"{"detail":"Not Found","request":"r-1"}"#);
+        assert_eq!(beside.error_message, "Not Found");
     }
 
     #[test]
@@ -189,18 +203,19 @@ mod tests {
             assert_eq!(e.error_details, json!({}));
         }
         let e = read_ok(
-            r#"{"detail":[{"loc":["path","storage_id"],"msg":"value is not a valid integer","type":"type_error.integer"},{"loc":["body","parameters","bucket"],"msg":"field required","type":"value_error.missing"},{"loc":["body","parameters","bucket"],"msg":"second","type":"x"},{"loc":["items",0],"msg":"bad.","type":"x"}]}"#,
+            r#"{"detail":[{"loc":["path","storage_id"],"msg":"value is not a valid integer","type":"type_error.integer"},{"loc":["body","parameters","bucket"],"msg":"field required","type":"value_error.missing"},{"loc":["body","parameters","bucket"],"msg":"second","type":"x"},{"loc":["items",0],"msg":"bad.","type":"x"},{"loc":["body"],"msg":"not an object","type":"x"}]}"#,
         );
         assert_eq!((e.error_code, e.error_type), (None, None));
         assert_eq!(
             e.error_details,
             json!({"storage_id": ["value is not a valid integer"],
                    "parameters.bucket": ["field required", "second"],
-                   "items.0": ["bad."]})
+                   "items.0": ["bad."],
+                   "body": ["not an object"]})
         );
         assert_eq!(
             e.error_message,
-            "storage_id: value is not a valid integer. parameters.bucket: field required. parameters.bucket: second. items.0: bad."
+            "storage_id: value is not a valid integer. parameters.bucket: field required. parameters.bucket: second. items.0: bad. body: not an object."
         );
     }
 

@@ -88,9 +88,8 @@ impl Visitor<'_> for Lossy {
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a string")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
-    }
+    // serde_json hands strings to `deserialize_bytes` as bytes, escapes
+    // decoded, whatever they hold.
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<String, E> {
         // A surrogate in WTF-8 is ED A0..BF 80..BF; U+FFFD is EF BF BD, as
         // long, so one surrogate becomes one replacement character.
