@@ -169,6 +169,13 @@ mod tests {
         assert_eq!(value("not json"), None);
         assert_eq!(value(r#"{"a":1} trailing"#), None);
         assert_eq!(string(r#""\ud83d\ude00""#).as_deref(), Some("😀"));
+        // Only surrogates are replaced: not U+D000..U+D7FF (also led by
+        // 0xED), nor characters whose second byte looks like a surrogate's.
+        let text = "\"\\ud800 \u{d000} \u{d7ff} \u{e0} \u{10000}\\udfff\"";
+        assert_eq!(
+            string(text).as_deref(),
+            Some("\u{fffd} \u{d000} \u{d7ff} \u{e0} \u{10000}\u{fffd}")
+        );
         assert_eq!(string("5"), None);
     }
 }
