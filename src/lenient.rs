@@ -169,6 +169,8 @@ mod tests {
         assert_eq!(value("not json"), None);
         assert_eq!(value(r#"{"a":1} trailing"#), None);
         assert_eq!(string(r#""\ud83d\ude00""#).as_deref(), Some("😀"));
+        let two = string(r#""ab\ud800\ud800""#);
+        assert_eq!(two.as_deref(), Some("ab\u{fffd}\u{fffd}"));
         // Only surrogates are replaced: not U+D000..U+D7FF (also led by
         // 0xED), nor characters whose second byte looks like a surrogate's.
         let text = "\"\\ud800 \u{d000} \u{d7ff} \u{e0} \u{10000}\\udfff\"";
