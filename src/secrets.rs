@@ -636,6 +636,44 @@ mod tests {
     }
 
     #[test]
+    fn both_sets_are_cut_in_one_pass() {
+        let key = Secrets::new(["KEY-1"]);
+        let both = key.and(&Secrets::new(["x-KEY-1-y", "other"]));
+        assert_eq!(
+            both.redact("x-KEY-1-y other KEY-1"),
+            "<redacted> <redacted> <redacted>"
+        );
+    }
+
+    #[test]
+    fn the_start_of_a_body_is_cut_through_three_escape_levels() {
+        // Each character of "abcdefghij" written as `\u00XX`, and each
+        // character of that again, twice: 216 bytes a character.
+        let mut spelled = "abcdefghij".to_owned();
+        for _ in 0..3 {
+            spelled = spelled
+                .chars()
+                .map(|c| format!("\\u{:04x}", u32::from(c)))
+                .collect();
+        }
+        assert_eq!(spelled.len(), 2160);
+        let body = format!("{}{spelled}{}", "x".repeat(150), "y".repeat(100));
+        let (start, more) = Secrets::new(["abcdefghij"]).redacted_start(body.as_bytes(), 200);
+        assert!(
+            start.starts_with(&format!("{}<redacted>yyy", "x".repeat(150))),
+            "{start}"
+        );
+        assert!(more, "60 of the 100 y are left out");
+    }
+
+    #[test]
+    fn the_start_of_a_body_ends_on_a_character_boundary() {
+        let body = format!("x{}", "é".repeat(300));
+        let (start, more) = Secrets::new(["zz"]).redacted_start(body.as_bytes(), 200);
+        assert_eq!((start.len(), more), (201, true));
+    }
+
+    #[test]
     fn debug_never_shows_them() {
         assert_eq!(
             format!("{:?}", Secrets::new(["TOPSECRET", "x"])),
