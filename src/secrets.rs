@@ -633,6 +633,10 @@ mod tests {
         let new = NewStorage::s3("n", "b", creds);
         assert_eq!(new.secrets(), ["AK", "PK", "SK"]);
         assert!(StoragePatch::new().name("n").secrets().is_empty());
+        let mut params = crate::StorageParameters::new();
+        params.credentials = Some(Box::new(crate::Credentials::new("PA", "PS")));
+        let patch = StoragePatch::new().parameters(params);
+        assert_eq!(patch.secrets(), ["PA", "PS"]);
     }
 
     #[test]

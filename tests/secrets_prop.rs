@@ -12,7 +12,7 @@
 
 mod support;
 
-use claid::{Credentials, Error, NewStorage};
+use claid::{Credentials, Error, NewStorage, StoragePatch};
 use proptest::prelude::*;
 use serde_json::json;
 use support::spelling::{self, CharStyle};
@@ -61,6 +61,8 @@ enum Call {
     JsonView,
     /// `request` with text serde_json cannot load as a `Value` (`1e400`).
     RawText,
+    /// A patch carrying the same parameters.
+    Patch,
 }
 
 #[derive(Clone, Debug)]
@@ -99,7 +101,7 @@ fn case() -> impl Strategy<Value = Case> {
         prop::collection::vec(style, 1..4),
         any::<bool>(),
         0..PLACES.len(),
-        0..3usize,
+        0..4usize,
         any::<(prop::sample::Index, prop::sample::Index)>(),
     )
         .prop_map(
@@ -141,7 +143,7 @@ fn case() -> impl Strategy<Value = Case> {
                     styles,
                     json_in_json,
                     place: PLACES[place],
-                    call: [Call::Typed, Call::JsonView, Call::RawText][call],
+                    call: [Call::Typed, Call::JsonView, Call::RawText, Call::Patch][call],
                 }
             },
         )
@@ -272,6 +274,10 @@ impl Case {
         match self.call {
             Call::Typed => client.create_storage(&new).map(drop),
             Call::JsonView => client.json().create_storage(&new).map(drop),
+            Call::Patch => {
+                let patch = StoragePatch::new().parameters(new.parameters.clone());
+                client.patch_storage(1, &patch).map(drop)
+            }
             Call::RawText => {
                 let mut body = serde_json::to_string(&new).unwrap();
                 body.insert_str(body.len() - 1, r#","big":1e400"#);
