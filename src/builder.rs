@@ -11,7 +11,7 @@ use crate::config::{self, Config, RetryHook};
 use crate::engine::Engine;
 use crate::proxy;
 use crate::retry::{RetryEvent, RetryPolicy};
-use crate::storage::REDACTED;
+use crate::secrets::REDACTED;
 use crate::url::BaseUrl;
 use crate::Error;
 

@@ -8,7 +8,8 @@ use serde::de::DeserializeOwned;
 use crate::builder::ClientBuilder;
 use crate::engine::{Engine, Envelope};
 use crate::operation::Operation;
-use crate::storage::{NewStorage, Storage, StoragePatch, StorageType, REDACTED};
+use crate::secrets::REDACTED;
+use crate::storage::{NewStorage, Storage, StoragePatch, StorageType};
 use crate::Error;
 
 /// A blocking client for the Claid Storage API.

@@ -5,7 +5,6 @@
 //! decode the `data` they get back, as ureq's `Agent` is a handle over its
 //! request loop.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::thread;
 use std::time::Instant;
@@ -19,7 +18,7 @@ use crate::config::{Config, RetryHook};
 use crate::operation::{Operation, Target};
 use crate::retry::{Decision, Failure, Idempotency, Jitter, RetryEvent, RetryPolicy, StdJitter};
 use crate::secrets::Secrets;
-use crate::storage::REDACTED;
+use crate::secrets::REDACTED;
 use crate::transport::{Answer, Transport};
 use crate::url::BaseUrl;
 use crate::{ApiError, Error};
@@ -179,14 +178,15 @@ impl Engine {
         }
     }
 
-    /// The error for a non-2xx answer: the body read (secrets cut out first)
-    /// and the advice aimed at what the operation targets.
+    /// The error for a non-2xx answer: the body read (every secret cut from
+    /// every field that holds the server's text) and the advice aimed at what the operation targets.
     fn api_error(&self, op: &Operation<'_>, answer: Answer) -> Error {
         let mut api = ApiError::from_answer(
             answer.status,
-            &self.scrub_body(&answer.body, &op.secrets),
+            &answer.body,
             answer.request_id,
             answer.wait,
+            &self.key.and(&op.secrets),
         );
         api.target = op.target;
         Error::Api(api)
@@ -239,29 +239,27 @@ impl Engine {
         }
     }
 
-    /// A decode error for `answer`, its excerpt cut from a body freed of
-    /// secrets first (so none survives half-cut at the excerpt's end).
+    /// A decode error for `answer`, with the API key and `secrets` cut from
+    /// its message, excerpt and request id.
     pub(crate) fn decode_error(
         &self,
         answer: &Answer,
         message: String,
         secrets: &Secrets,
     ) -> Error {
-        let body = self.scrub_body(&answer.body, secrets);
-        let error = Error::decode(answer.status, answer.request_id.clone(), message, &body);
-        self.redact(error, secrets)
+        Error::decode(
+            answer.status,
+            answer.request_id.clone(),
+            message,
+            &answer.body,
+            &self.key.and(secrets),
+        )
     }
 
-    fn scrub_body<'b>(&self, body: &'b [u8], secrets: &Secrets) -> Cow<'b, [u8]> {
-        match self.key.scrub_bytes(body) {
-            Cow::Borrowed(b) => secrets.scrub_bytes(b),
-            Cow::Owned(b) => Cow::Owned(secrets.scrub_bytes(&b).into_owned()),
-        }
-    }
-
-    /// Keeps the API key and the request's secrets out of an error's text.
+    /// Keeps the API key and the request's secrets out of an error's text,
+    /// in one pass: one may hold the other, and the longer is cut first.
     pub(crate) fn redact(&self, error: Error, secrets: &Secrets) -> Error {
-        error.redact(&self.key).redact(secrets)
+        error.redact(&self.key.and(secrets))
     }
 }
 

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
 use serde_json::Value;
 
+use crate::error_body;
 use crate::operation::Target;
 use crate::secrets::Secrets;
 use crate::transport::LookupFailed;
@@ -61,9 +61,13 @@ pub enum Error {
 
 /// An error answer from the API.
 ///
-/// `error_code` and `error_type` are `None` when the body was not the
-/// documented error object (a proxy's HTML page, say); `error_message` then
-/// holds an excerpt of what came back.
+/// Read from every shape the API documents: Claid's error object, the same
+/// under `detail` (the rate-limit 429), and FastAPI's `{"detail": "..."}` and
+/// validation list (`error_code` and `error_type` `None`; `error_details` by
+/// dotted field path). Any other body (a proxy's HTML page, say) leaves code
+/// and type `None`, and `error_message` is the status's own message followed
+/// by an excerpt of the body. No field ever holds the API key or a
+/// credential the request carried, in any spelling the server echoed it.
 ///
 /// ```
 /// # fn demo(err: claid::Error) {
@@ -100,64 +104,63 @@ pub struct ApiError {
     pub(crate) target: Target,
 }
 
-/// The documented error body.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error_code: Value,
-    error_type: Option<String>,
-    #[serde(default)]
-    error_message: String,
-    #[serde(default)]
-    error_details: Value,
-}
-
 impl ApiError {
-    /// Builds the error from an answer's status and body.
+    /// Builds the error from an answer's status, body and headers, reading
+    /// the body in every documented shape (see [`crate::error_body`]), with
+    /// every secret cut from every field that holds the server's text.
     pub(crate) fn from_answer(
         status: u16,
         body: &[u8],
         request_id: Option<String>,
         retry_after: Option<Duration>,
+        secrets: &Secrets,
     ) -> ApiError {
-        let documented = serde_json::from_slice::<ErrorBody>(body)
+        let reason = ureq::http::StatusCode::from_u16(status)
             .ok()
-            .and_then(|mut b| {
-                let code = match std::mem::take(&mut b.error_code) {
-                    Value::String(s) => s,
-                    Value::Number(n) => n.to_string(),
-                    _ => return None,
-                };
-                Some((code, b))
-            });
-        match documented {
-            Some((code, b)) => ApiError {
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error");
+        let mut error = match error_body::read(body) {
+            Some(read) => ApiError {
                 status,
-                error_code: Some(code),
-                error_type: b.error_type,
-                error_message: b.error_message,
-                error_details: match b.error_details {
-                    Value::Null => Value::Object(Default::default()),
-                    d => d,
+                error_code: read.error_code,
+                error_type: read.error_type,
+                error_message: match read.error_message {
+                    m if m.trim().is_empty() => reason.to_owned(),
+                    m => m,
                 },
+                error_details: read.error_details,
                 request_id,
                 retry_after,
                 target: Target::Unknown,
             },
-            None => ApiError {
-                status,
-                error_code: None,
-                error_type: None,
-                error_message: if body.is_empty() {
-                    String::from("(empty body)")
+            None => {
+                let error_message = if body.iter().all(u8::is_ascii_whitespace) {
+                    format!("{reason} (empty body)")
                 } else {
-                    excerpt(body)
-                },
-                error_details: Value::Object(Default::default()),
-                request_id,
-                retry_after,
-                target: Target::Unknown,
-            },
-        }
+                    format!("{reason}; the body starts: {}", excerpt(body, secrets))
+                };
+                ApiError {
+                    status,
+                    error_code: None,
+                    error_type: None,
+                    error_message,
+                    error_details: Value::Object(Default::default()),
+                    request_id,
+                    retry_after,
+                    target: Target::Unknown,
+                }
+            }
+        };
+        error.redact(secrets);
+        error
+    }
+
+    fn redact(&mut self, secrets: &Secrets) {
+        secrets.scrub(&mut self.error_message);
+        self.error_code.iter_mut().for_each(|c| secrets.scrub(c));
+        self.error_type.iter_mut().for_each(|t| secrets.scrub(t));
+        self.request_id.iter_mut().for_each(|r| secrets.scrub(r));
+        secrets.scrub_value(&mut self.error_details);
     }
 
     /// What to do next about this answer, as [`Error::hint`] gives it.
@@ -285,38 +288,56 @@ impl Error {
         }
     }
 
+    /// A decode error for a 2xx answer, secrets cut from everything taken
+    /// from the answer (the excerpt is cut from the whole body first, so no
+    /// secret survives half-cut at the excerpt's end).
     pub(crate) fn decode(
         status: u16,
         request_id: Option<String>,
         message: impl Into<String>,
         body: &[u8],
+        secrets: &Secrets,
     ) -> Error {
         Error::Decode {
             status,
             request_id,
             message: message.into(),
-            excerpt: excerpt(body),
+            excerpt: excerpt(body, secrets),
         }
+        .redact(secrets)
     }
 
-    /// Removes every occurrence of the given secrets from text that came from
-    /// the server, in case it echoed what it was sent.
+    /// Cuts every secret, in any spelling, from every part of the error that
+    /// may hold the server's text: an API error's fields, the request id, a
+    /// decode error's message (serde quotes values in it) and excerpt, and
+    /// transport messages (an HTTP library may quote what it read).
     pub(crate) fn redact(mut self, secrets: &Secrets) -> Error {
         match &mut self {
-            Error::Api(e) => {
-                secrets.scrub(&mut e.error_message);
-                e.error_code.iter_mut().for_each(|c| secrets.scrub(c));
-                e.error_type.iter_mut().for_each(|t| secrets.scrub(t));
-                secrets.scrub_value(&mut e.error_details);
-            }
+            Error::Api(e) => e.redact(secrets),
             Error::Decode {
-                excerpt, message, ..
+                excerpt,
+                message,
+                request_id,
+                ..
             } => {
                 secrets.scrub(excerpt);
                 secrets.scrub(message);
+                request_id.iter_mut().for_each(|r| secrets.scrub(r));
             }
-            Error::Transport { message, .. } | Error::Timeout { message } => secrets.scrub(message),
-            Error::InvalidInput { .. } => {}
+            Error::Transport { message, source } => {
+                secrets.scrub(message);
+                // The source's own text is shown by error reporters that walk
+                // `source()`; keep it only when it holds no secret.
+                let holds_secret = |s: &(dyn std::error::Error + Send + Sync)| {
+                    let shown = format!("{s} {s:?}");
+                    matches!(secrets.redact(&shown), std::borrow::Cow::Owned(_))
+                };
+                if source.as_deref().is_some_and(holds_secret) {
+                    *source = None;
+                }
+            }
+            Error::Timeout { message } => secrets.scrub(message),
+            Error::InvalidInput { message } => secrets.scrub(message),
         }
         self
     }
@@ -370,28 +391,35 @@ impl std::error::Error for Error {
 /// The longest excerpt of a body kept in an error, in bytes.
 const EXCERPT_BYTES: usize = 200;
 
-/// The start of a body as text, cut on a character boundary.
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES + 4)]);
-    let mut end = text.len().min(EXCERPT_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
+/// The start of a body as text, at most [`EXCERPT_BYTES`] (and `…` when
+/// cut), on a character boundary; secrets are cut before the text is (see
+/// [`Secrets::redacted_start`]), so none survives half-cut at the end.
+fn excerpt(body: &[u8], secrets: &Secrets) -> String {
+    let (mut text, more) = secrets.redacted_start(body, EXCERPT_BYTES);
+    if text.len() > EXCERPT_BYTES || more {
+        let mut end = text.len().min(EXCERPT_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
     }
-    let mut out = text[..end].to_owned();
-    if body.len() > end {
-        out.push('…');
-    }
-    out
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::REDACTED;
+
+    fn answer(status: u16, body: &[u8]) -> ApiError {
+        ApiError::from_answer(status, body, None, None, &Secrets::default())
+    }
 
     #[test]
     fn documented_body_is_parsed() {
         let body = br#"{"error_code":"9000","error_type":"validation","error_message":"name: bad.","error_details":{"name":["bad"]}}"#;
-        let e = ApiError::from_answer(422, body, Some("r1".into()), None);
+        let e = ApiError::from_answer(422, body, Some("r1".into()), None, &Secrets::default());
         assert_eq!(e.error_code.as_deref(), Some("9000"));
         assert_eq!(e.error_type.as_deref(), Some("validation"));
         assert_eq!(e.error_details["name"][0], "bad");
@@ -403,21 +431,63 @@ mod tests {
     }
 
     #[test]
-    fn other_bodies_keep_an_excerpt() {
-        let e = ApiError::from_answer(502, b"<html>Bad gateway</html>", None, None);
-        assert_eq!(e.error_code, None);
-        assert_eq!(e.error_type, None);
-        assert_eq!(e.error_message, "<html>Bad gateway</html>");
-        let e = ApiError::from_answer(503, b"", None, None);
-        assert_eq!(e.error_message, "(empty body)");
+    fn other_bodies_keep_the_status_and_an_excerpt() {
+        let e = answer(502, b"<html>Bad gateway</html>");
+        assert_eq!((e.error_code, e.error_type), (None, None));
+        assert_eq!(
+            e.error_message,
+            "Bad Gateway; the body starts: <html>Bad gateway</html>"
+        );
+        assert_eq!(e.error_details, serde_json::json!({}));
+        assert_eq!(
+            answer(503, b"").error_message,
+            "Service Unavailable (empty body)"
+        );
+        assert_eq!(answer(599, b" ").error_message, "Error (empty body)");
+        let no_message = answer(409, br#"{"error_code":"7","error_message":" "}"#);
+        assert_eq!(no_message.error_code.as_deref(), Some("7"));
+        assert_eq!(no_message.error_message, "Conflict");
     }
 
     #[test]
     fn excerpt_is_short_and_cut_on_a_char_boundary() {
         let body = "é".repeat(300);
-        let ex = excerpt(body.as_bytes());
+        let ex = excerpt(body.as_bytes(), &Secrets::default());
         assert!(ex.len() <= EXCERPT_BYTES + '…'.len_utf8());
         assert!(ex.ends_with('…'));
+        assert_eq!(excerpt(b"short", &Secrets::default()), "short");
+        let exact = "x".repeat(EXCERPT_BYTES);
+        assert_eq!(excerpt(exact.as_bytes(), &Secrets::default()), exact);
+    }
+
+    #[test]
+    fn excerpts_cut_secrets_straddling_their_end_whatever_the_body_size() {
+        let secret = "s3cr\u{e9}t-value";
+        let escaped = r#"s3cr\\u00e9t-value"#;
+        let secrets = Secrets::new([secret, "short"]);
+        for pad in [0, 150, 190, 199, 200, 250] {
+            for tail in [0, 10, 1 << 16] {
+                let body = format!("{}{escaped}{}", "x".repeat(pad), "y".repeat(tail));
+                let ex = excerpt(body.as_bytes(), &secrets);
+                assert!(
+                    !ex.contains("s3cr") && !ex.contains("t-val"),
+                    "{pad} {tail}: {ex}"
+                );
+                assert!(ex.len() <= EXCERPT_BYTES + '…'.len_utf8(), "{ex}");
+                let whole = secrets.redact(&body).into_owned();
+                assert_eq!(
+                    ex.ends_with('…'),
+                    whole.len() > EXCERPT_BYTES,
+                    "{pad} {tail}"
+                );
+                assert!(whole.starts_with(ex.trim_end_matches('…')));
+            }
+        }
+        // Markers shorter than what they replace pull later text in.
+        let many = format!("{}tail-short", "short ".repeat(60));
+        let ex = excerpt(many.as_bytes(), &secrets);
+        assert!(ex.starts_with("<redacted> <redacted>"), "{ex}");
+        assert!(!ex.replace(REDACTED, "").contains("sho"), "{ex}");
     }
 
     #[test]
@@ -435,12 +505,12 @@ mod tests {
             (500, "quote the request id"),
             (503, "quote the request id"),
         ] {
-            let e = Error::Api(ApiError::from_answer(status, b"{}", None, None));
+            let e = Error::Api(answer(status, b"{}"));
             let hint = e.hint().unwrap();
             assert!(hint.contains(word), "{status}: {hint}");
             assert!(e.to_string().ends_with(hint), "{status}: {e}");
         }
-        let e = Error::Api(ApiError::from_answer(418, b"{}", None, None));
+        let e = Error::Api(answer(418, b"{}"));
         assert_eq!(e.hint(), None);
         assert!(e.to_string().ends_with("{}."), "{e}");
     }
@@ -450,7 +520,7 @@ mod tests {
         let documented = br#"{"error_code":"404","error_type":"not_found","error_message":"Storage not found.","error_details":{}}"#;
         let fastapi = br#"{"detail":"Not Found"}"#;
         let hint = |body: &[u8], target| {
-            let mut api = ApiError::from_answer(404, body, None, None);
+            let mut api = answer(404, body);
             api.target = target;
             Error::Api(api).hint().unwrap().to_owned()
         };
@@ -482,7 +552,7 @@ mod tests {
             timeout.to_string().ends_with("raise the timeout."),
             "{timeout}"
         );
-        let decode = Error::decode(200, None, "not JSON", b"<html>");
+        let decode = Error::decode(200, None, "not JSON", b"<html>", &Secrets::default());
         assert!(decode
             .hint()
             .unwrap()
@@ -490,11 +560,26 @@ mod tests {
     }
 
     #[test]
-    fn redaction_scrubs_server_text() {
-        let body = br#"{"error_code":"1","error_type":"x","error_message":"bad key sk-123","error_details":{"k":["sk-123"],"sk-123 field":{"n":[1,"q\"sk-123"]}}}"#;
-        let e = Error::Api(ApiError::from_answer(400, body, None, None))
-            .redact(&Secrets::new(["sk-123", ""]));
-        let text = format!("{e} {e:?}");
+    fn redaction_covers_every_field() {
+        let body = br#"{"error_code":"c-sk-123","error_type":"t-sk-123","error_message":"bad key sk\u002d123","error_details":{"k":["sk-123"],"sk-123 field":{"n":[1,"q\"sk\/-123"]}}}"#;
+        let secrets = Secrets::new(["sk-123", "sk/-123"]);
+        let e = ApiError::from_answer(400, body, Some("id-sk-123".into()), None, &secrets);
+        let text = format!("{e} {e:?} {}", e.error_details);
+        assert!(
+            !text.contains("sk-123") && !text.contains("sk/-123"),
+            "{text}"
+        );
+        assert_eq!(e.error_code.as_deref(), Some("c-<redacted>"));
+        assert_eq!(e.request_id.as_deref(), Some("id-<redacted>"));
+        let decode = Error::decode(200, Some("sk-123".into()), "sk-123", b"x sk-123", &secrets);
+        let text = format!("{decode} {decode:?}");
         assert!(!text.contains("sk-123"), "{text}");
+        let transport = Error::Transport {
+            message: "read sk-123".into(),
+            source: Some("sk-123".into()),
+        }
+        .redact(&secrets);
+        assert!(std::error::Error::source(&transport).is_none());
+        assert_eq!(transport.to_string().matches("<redacted>").count(), 1);
     }
 }

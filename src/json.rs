@@ -283,11 +283,13 @@ impl<'de> Deserialize<'de> for ParamsShape {
     }
 }
 
+/// Credentials as the typed model reads them: either key may be missing (a
+/// server may return them in part), extra fields may hold anything.
 #[derive(Deserialize)]
 struct CredentialsShape {
-    #[serde(rename = "access_key")]
+    #[serde(rename = "access_key", default)]
     _access_key: Str,
-    #[serde(rename = "secret_access_key")]
+    #[serde(rename = "secret_access_key", default)]
     _secret_access_key: Str,
 }
 
@@ -305,6 +307,9 @@ mod tests {
             r#"{"id":1,"name":"n","type":"s3","parameters":{"bucket":"b","x":[1]},"created_at":"t"}"#,
             r#"{"id":1,"name":"n","type":"new_type","extra":{}}"#,
             r#"{"id":1,"name":"n","type":"s3","parameters":{"path":null}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a"}}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":{"x":{"y":[1e400]}}}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"odd":"\ud800","n":1e400}}"#,
         ];
         let bad = [
             r#"{"id":"1","name":"n","type":"s3"}"#,
@@ -312,6 +317,8 @@ mod tests {
             r#"{"id":1,"name":2,"type":"s3"}"#,
             r#"{"id":1,"name":"n","type":"s3","parameters":null}"#,
             r#"{"id":1,"name":"n","type":"s3","parameters":{"bucket":5}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":"hidden"}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":{"access_key":5}}}"#,
             r#"[]"#,
         ];
         for s in good {

@@ -181,7 +181,7 @@ mod tests {
         );
         let mut text = "AK:SK".to_owned();
         op.secrets.scrub(&mut text);
-        assert_eq!(text, "AK:<redacted>");
+        assert_eq!(text, "<redacted>:<redacted>");
         let op = Operation::get_storage(12).unwrap();
         assert_eq!(
             (op.method, op.path.as_ref(), op.body),

@@ -1,24 +1,25 @@
 //! Models of the Claid Storage API: what is sent and what comes back.
 //!
-//! Every model keeps the fields it does not know about where the API allows
-//! them (storage parameters and credentials), so a value read from the API
-//! and sent back loses nothing. Unknown fields elsewhere in a response are
-//! ignored rather than rejected.
+//! Every model read from the API keeps the fields it does not know about
+//! (a storage, its parameters and credentials), whatever their JSON, so a
+//! value read from the API and sent back loses nothing and no odd field
+//! fails a decode. Models given by a caller (`NewStorage`, `StoragePatch`)
+//! refuse unknown top-level keys instead: there, one is a typo.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::lenient;
+use crate::secrets::{masked, REDACTED};
 use crate::Error;
 
 /// The longest storage name the API accepts, in Unicode scalar values.
 pub const MAX_NAME_CHARS: usize = 50;
-
-/// Marker printed by `Debug` in place of a secret.
-pub(crate) const REDACTED: &str = "<redacted>";
 
 /// The kind of a storage: where Claid reads and writes the files.
 ///
@@ -124,14 +125,18 @@ impl<'de> Deserialize<'de> for StorageType {
 /// Access keys for an `s3` or `gcs` bucket.
 ///
 /// Sent when a storage is created or patched, never returned by the API.
-/// `Debug` shows the access key but never the secret (nor any extra field,
-/// since those may be secrets too).
+/// Every string in it is a secret: `Debug` prints none of them (only the
+/// names of the extra fields), and no error message ever holds one.
+///
+/// Read leniently, in case a server returns credentials whole or in part:
+/// a missing `access_key` or `secret_access_key` reads as empty, and extra
+/// fields are kept whatever their JSON (see [`StorageParameters`]).
 ///
 /// ```
 /// let creds = claid::Credentials::new("AKIA123", "very-secret");
 /// assert!(!format!("{creds:?}").contains("very-secret"));
 /// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Credentials {
     /// The access key id.
@@ -162,12 +167,53 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Credentials");
-        d.field("access_key", &self.access_key)
+        d.field("access_key", &REDACTED)
             .field("secret_access_key", &REDACTED);
         for key in self.extra.keys() {
             d.field(key, &REDACTED);
         }
         d.finish()
+    }
+}
+
+impl<'de> Deserialize<'de> for Credentials {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CredentialsVisitor;
+        impl<'de> Visitor<'de> for CredentialsVisitor {
+            type Value = Credentials;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a credentials object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Credentials, A::Error> {
+                let mut c = Credentials::new("", "");
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "access_key" => c.access_key = map.next_value()?,
+                        "secret_access_key" => c.secret_access_key = map.next_value()?,
+                        _ => {
+                            c.extra.insert(key, map.next_value::<Unknown>()?.0);
+                        }
+                    }
+                }
+                Ok(c)
+            }
+        }
+        deserializer.deserialize_map(CredentialsVisitor)
+    }
+}
+
+/// A value of a field this version does not know, read whatever its JSON:
+/// what `serde_json::Value` cannot hold (a number beyond `f64`, a lone
+/// surrogate escape, nesting deeper than 128 levels) is kept in the nearest
+/// form it can hold (see [`StorageParameters`]), never an error.
+struct Unknown(Value);
+
+impl<'de> Deserialize<'de> for Unknown {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        lenient::value(raw.get())
+            .map(Unknown)
+            .ok_or_else(|| de::Error::custom("not a JSON value"))
     }
 }
 
@@ -178,13 +224,20 @@ impl fmt::Debug for Credentials {
 /// `web_folder`. Fields this version does not know are kept in `extra` and
 /// sent back untouched.
 ///
+/// A field of any JSON is kept: what `serde_json::Value` cannot hold is
+/// kept in the nearest form it can, a lone surrogate escape (`"\ud800"`) as
+/// U+FFFD, a number beyond `f64` (`1e400`) or a value nested deeper than 128
+/// levels as a string holding its JSON text. `Debug` prints every string
+/// under a `credentials` or `secret_access_key` member as a redaction
+/// marker.
+///
 /// ```
 /// let p: claid::StorageParameters =
 ///     serde_json::from_str(r#"{"bucket":"b","path":"/in/","region":"eu"}"#).unwrap();
 /// assert_eq!(p.bucket.as_deref(), Some("b"));
 /// assert_eq!(p.extra["region"], "eu");
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StorageParameters {
     /// The bucket, for `s3` and `gcs`.
@@ -205,6 +258,20 @@ pub struct StorageParameters {
     /// Fields this version does not know, passed through untouched.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for StorageParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("StorageParameters");
+        d.field("bucket", &self.bucket)
+            .field("path", &self.path)
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials);
+        for (key, value) in &self.extra {
+            d.field(key, &masked(key, value));
+        }
+        d.finish()
+    }
 }
 
 impl StorageParameters {
@@ -242,7 +309,7 @@ impl<'de> Deserialize<'de> for StorageParameters {
                         ParamKey::BaseUrl => p.base_url = map.next_value()?,
                         ParamKey::Credentials => p.credentials = map.next_value()?,
                         ParamKey::Other(key) => {
-                            p.extra.insert(key, map.next_value()?);
+                            p.extra.insert(key, map.next_value::<Unknown>()?.0);
                         }
                     }
                 }
@@ -287,13 +354,17 @@ impl<'de> Deserialize<'de> for ParamKey {
 
 /// A storage as the API returns it.
 ///
+/// Fields this version does not know are kept in `extra`, whatever their
+/// JSON (see [`StorageParameters`] for what `serde_json::Value` cannot hold).
+///
 /// ```
 /// let s: claid::Storage = serde_json::from_str(r#"{"id": 1, "name": "s3-playground",
 ///     "type": "s3", "parameters": {"path": "/input/", "bucket": "playground"},
-///     "created_at": "2022-01-10T18:27:16.362118+00:00"}"#).unwrap();
+///     "created_at": "2022-01-10T18:27:16.362118+00:00", "owner": {"team": 7}}"#).unwrap();
 /// assert_eq!(s.storage_type, claid::StorageType::S3);
+/// assert_eq!(s.extra["owner"]["team"], 7);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Storage {
     /// The storage id, positive.
@@ -304,11 +375,100 @@ pub struct Storage {
     #[serde(rename = "type")]
     pub storage_type: StorageType,
     /// Type-specific parameters (credentials are never returned).
-    #[serde(default)]
     pub parameters: StorageParameters,
     /// When the storage was created, RFC 3339 as the API sent it.
-    #[serde(default)]
     pub created_at: String,
+    /// Fields this version does not know, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Storage");
+        d.field("id", &self.id)
+            .field("name", &self.name)
+            .field("storage_type", &self.storage_type)
+            .field("parameters", &self.parameters)
+            .field("created_at", &self.created_at);
+        for (key, value) in &self.extra {
+            d.field(key, &masked(key, value));
+        }
+        d.finish()
+    }
+}
+
+// By hand for the same reason as `StorageParameters`: each field read once.
+impl<'de> Deserialize<'de> for Storage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StorageVisitor;
+        impl<'de> Visitor<'de> for StorageVisitor {
+            type Value = Storage;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a storage object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Storage, A::Error> {
+                let (mut id, mut name, mut storage_type) = (None, None, None);
+                let mut parameters = StorageParameters::default();
+                let mut created_at = String::new();
+                let mut extra = Map::new();
+                while let Some(key) = map.next_key::<StorageKey>()? {
+                    match key {
+                        StorageKey::Id => id = Some(map.next_value()?),
+                        StorageKey::Name => name = Some(map.next_value()?),
+                        StorageKey::Type => storage_type = Some(map.next_value()?),
+                        StorageKey::Parameters => parameters = map.next_value()?,
+                        StorageKey::CreatedAt => created_at = map.next_value()?,
+                        StorageKey::Other(key) => {
+                            extra.insert(key, map.next_value::<Unknown>()?.0);
+                        }
+                    }
+                }
+                Ok(Storage {
+                    id: id.ok_or_else(|| de::Error::missing_field("id"))?,
+                    name: name.ok_or_else(|| de::Error::missing_field("name"))?,
+                    storage_type: storage_type.ok_or_else(|| de::Error::missing_field("type"))?,
+                    parameters,
+                    created_at,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(StorageVisitor)
+    }
+}
+
+/// A key of a storage object, read without allocating for the known ones.
+enum StorageKey {
+    Id,
+    Name,
+    Type,
+    Parameters,
+    CreatedAt,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for StorageKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = StorageKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a storage field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StorageKey, E> {
+                Ok(match v {
+                    "id" => StorageKey::Id,
+                    "name" => StorageKey::Name,
+                    "type" => StorageKey::Type,
+                    "parameters" => StorageKey::Parameters,
+                    "created_at" => StorageKey::CreatedAt,
+                    other => StorageKey::Other(other.to_owned()),
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
 }
 
 /// A storage to create with [`Client::create_storage`](crate::Client::create_storage).
@@ -323,6 +483,7 @@ pub struct Storage {
 /// assert_eq!(web.storage_type, claid::StorageType::WebFolder);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct NewStorage {
     /// The name: 1 to 50 characters, unique per account.
@@ -442,11 +603,6 @@ impl NewStorage {
         validate_name(&self.name)?;
         validate_type(&self.storage_type)
     }
-
-    /// The secrets this storage carries, to keep them out of error text.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        self.parameters.secrets()
-    }
 }
 
 /// A change to a storage, for [`Client::patch_storage`](crate::Client::patch_storage).
@@ -458,6 +614,7 @@ impl NewStorage {
 /// assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"name":"renamed"}"#);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct StoragePatch {
     /// A new name: 1 to 50 characters.
@@ -537,36 +694,46 @@ impl StoragePatch {
             None => Ok(()),
         }
     }
-
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        self.parameters
-            .as_ref()
-            .map(StorageParameters::secrets)
-            .unwrap_or_default()
-    }
 }
 
-impl StorageParameters {
-    fn secrets(&self) -> Vec<&str> {
-        let Some(c) = &self.credentials else {
-            return Vec::new();
-        };
-        let mut out = vec![c.secret_access_key.as_str()];
-        out.extend(c.extra.values().filter_map(Value::as_str));
-        out
-    }
-}
-
-/// Reads JSON text into `T`; the error never quotes a string from the text.
+/// Reads JSON text given by a caller (a model, client options) into `T`,
+/// strictly: the text must be one JSON object (an array is refused, though
+/// serde would read a struct from one); an unknown top-level key is an error
+/// naming it (`T` denies unknown fields; unknown keys inside `parameters`
+/// are kept, as the models keep them); a wrong type names the field's path
+/// (`parameters.bucket: expected a string`). No error quotes a value from
+/// the text: it may be a secret.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
 ) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::invalid_input(format!(
-            "the JSON is not {what}: {}",
-            without_quoted_strings(&e.to_string())
-        ))
+    let refuse = |why: String| Error::invalid_input(format!("the JSON is not {what}: {why}"));
+    if !matches!(lenient::node(text), Some(lenient::Node::Object(_))) {
+        // serde_json's message says where the syntax breaks; valid JSON of
+        // another kind gets a plain answer.
+        return Err(refuse(match serde_json::from_str::<de::IgnoredAny>(text) {
+            Err(e) => without_quoted_strings(&e.to_string()),
+            Ok(_) => "it must be a JSON object ({...})".to_owned(),
+        }));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    // The object was checked whole above, trailing text included.
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let inner = inner.split(" at line ").next().unwrap_or_default();
+        let why = match inner.split_once(", expected ") {
+            Some((head, expected)) if head.starts_with("invalid ") => {
+                format!("expected {expected}")
+            }
+            _ => without_quoted_strings(inner),
+        };
+        // serde names an unknown key itself; the path would repeat it.
+        refuse(if path == "." || why.starts_with("unknown field") {
+            why
+        } else {
+            format!("{path}: {why}")
+        })
     })
 }
 
@@ -651,12 +818,19 @@ mod tests {
     }
 
     #[test]
-    fn storage_ignores_unknown_fields() {
-        let s: Storage = serde_json::from_str(
-            r#"{"id":3,"name":"n","type":"gcs","parameters":{},"created_at":"x","owner":{"a":1}}"#,
-        )
-        .unwrap();
+    fn storage_keeps_unknown_fields_both_ways() {
+        let json = r#"{"id":3,"name":"n","type":"gcs","parameters":{},"created_at":"x","owner":{"a":1},"odd":1e400}"#;
+        let s: Storage = serde_json::from_str(json).unwrap();
         assert_eq!(s.id, 3);
+        assert_eq!(s.extra["owner"], serde_json::json!({"a": 1}));
+        assert_eq!(s.extra["odd"], "1e400");
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(back["owner"]["a"], 1);
+        let missing = serde_json::from_str::<Storage>(r#"{"id":3,"type":"gcs"}"#).unwrap_err();
+        assert!(
+            missing.to_string().contains("missing field `name`"),
+            "{missing}"
+        );
     }
 
     #[test]
@@ -670,16 +844,84 @@ mod tests {
             "{dbg}"
         );
         assert!(dbg.contains(REDACTED));
-        assert_eq!(s.secrets(), vec!["TOPSECRET", "TOKEN123"]);
+        assert_eq!(s.secrets(), ["AK", "TOKEN123", "TOPSECRET"]);
+    }
+
+    /// The message of an `InvalidInput`, which `result` must be.
+    fn invalid<T: fmt::Debug>(result: Result<T, Error>) -> String {
+        match result {
+            Err(Error::InvalidInput { message }) => message,
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
     }
 
     #[test]
     fn names_are_counted_in_scalar_values() {
-        assert!(validate_name(&"é".repeat(50)).is_ok());
-        assert!(validate_name(&"é".repeat(51)).is_err());
-        assert!(validate_name("").is_err());
-        assert!(validate_type(&StorageType::Other(String::new())).is_err());
-        assert!(validate_id(0).is_err() && validate_id(-4).is_err() && validate_id(1).is_ok());
+        assert_eq!(validate_name(&"é".repeat(50)).ok(), Some(()));
+        assert!(invalid(validate_name(&"é".repeat(51))).contains("at most 50 characters, got 51"));
+        assert!(invalid(validate_name("")).contains("must not be empty"));
+        let empty_type = validate_type(&StorageType::Other(String::new()));
+        assert!(invalid(empty_type).contains("storage type must not be empty"));
+        for id in [0, -4, i64::MIN] {
+            assert!(invalid(validate_id(id)).contains(&format!("must be positive, got {id}")));
+        }
+        assert_eq!(validate_id(1).ok(), Some(()));
+    }
+
+    #[test]
+    fn json_input_must_be_an_object_with_known_keys() {
+        let web = r#"["s","web_folder",{"base_url":"https://e.com/"}]"#;
+        assert!(invalid(NewStorage::from_json(web)).contains("must be a JSON object"));
+        assert!(invalid(StoragePatch::from_json("[]")).contains("must be a JSON object"));
+        assert!(invalid(StoragePatch::from_json("5")).contains("must be a JSON object"));
+        assert!(invalid(StoragePatch::from_json("{} {}")).contains("trailing characters"));
+        let typo = invalid(StoragePatch::from_json(r#"{"nmae":"renamed"}"#));
+        assert!(typo.contains("unknown field `nmae`"), "{typo}");
+        let typo = invalid(NewStorage::from_json(
+            r#"{"name":"n","type":"s3","parameters":{},"credentials":{}}"#,
+        ));
+        assert!(typo.contains("unknown field `credentials`"), "{typo}");
+        // Unknown keys inside parameters pass through, whatever they hold.
+        let kept = NewStorage::from_json(
+            r#"{"name":"n","type":"s3","parameters":{"bucket":"b","region":"eu","x":{"y":[1]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(kept.parameters.extra["region"], "eu");
+        assert_eq!(kept.parameters.extra["x"], serde_json::json!({"y": [1]}));
+    }
+
+    #[test]
+    fn json_type_errors_name_the_field_path() {
+        for (text, expected) in [
+            (
+                r#"{"name":"n","type":"s3","parameters":{"bucket":5}}"#,
+                "parameters.bucket: expected a string",
+            ),
+            (r#"{"name":5}"#, "name: expected a string"),
+            (
+                r#"{"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a","secret_access_key":98765}}}"#,
+                "parameters.credentials.secret_access_key: expected a string",
+            ),
+            (
+                r#"{"name":"n","type":"s3","parameters":{"credentials":"SECRET"}}"#,
+                "parameters.credentials: expected a credentials object",
+            ),
+            (
+                r#"{"name":"n","type":"s3","parameters":[]}"#,
+                "parameters: expected a storage parameters object",
+            ),
+        ] {
+            let message = if text.contains("\"type\"") {
+                invalid(NewStorage::from_json(text))
+            } else {
+                invalid(StoragePatch::from_json(text))
+            };
+            assert!(message.ends_with(expected), "{message}");
+            assert!(
+                !message.contains("98765") && !message.contains("SECRET"),
+                "{message}"
+            );
+        }
     }
 
     #[test]
@@ -705,13 +947,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("missing field `parameters`"), "{msg}");
-        assert!(StoragePatch::from_json(r#"{"name":5}"#).is_err());
     }
 
     #[test]
     fn patch_sends_only_what_is_set() {
         let p = StoragePatch::new().storage_type("gcs");
         assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"type":"gcs"}"#);
-        assert!(StoragePatch::new().name("").validate().is_err());
+        assert!(invalid(StoragePatch::new().name("").validate()).contains("must not be empty"));
     }
 }

@@ -13,7 +13,7 @@ use ureq::Agent;
 
 use crate::config::Config;
 use crate::retry::{self, Failure};
-use crate::storage::REDACTED;
+use crate::secrets::REDACTED;
 use crate::Error;
 
 /// The largest answer body read, in bytes. Larger answers are a decode error

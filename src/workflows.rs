@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::secrets::Secrets;
 use crate::storage::validate_name;
 use crate::{Client, Error, JsonApi, NewStorage, Storage, StoragePatch, StorageType};
 
@@ -196,6 +197,7 @@ fn find_in<'t>(list: &'t str, name: &str) -> Result<Option<(Storage, &'t RawValu
             None,
             format!("the storage list is not an array of storages ({e})"),
             list.as_bytes(),
+            &Secrets::default(),
         )
     };
     for raw in serde_json::from_str::<Vec<&RawValue>>(list).map_err(not_a_list)? {

@@ -5,6 +5,7 @@ mod support;
 
 use claid::{Credentials, Error, NewStorage, StoragePatch, StorageType};
 use serde_json::json;
+use support::spelling::assert_no_secret;
 use support::{Reply, Scripted, STORAGE};
 
 fn assert_common_headers(r: &support::Recorded, with_body: bool) {
@@ -284,7 +285,11 @@ fn non_json_error_bodies_keep_an_excerpt() {
         (api.error_code.as_deref(), api.error_type.as_deref()),
         (None, None)
     );
-    assert_eq!(api.error_message, "<html><body>Bad Gateway</body></html>");
+    assert_eq!(
+        api.error_message,
+        "Bad Gateway; the body starts: <html><body>Bad Gateway</body></html>"
+    );
+    assert_eq!(api.error_details, json!({}));
     assert_eq!(api.request_id, None);
 }
 
@@ -419,14 +424,12 @@ fn secrets_never_reach_debug_or_errors() {
     let all = format!(
         "{client:?} {client:#?} {builder:?} {new:?} {new:#?} {err1} {err1:?} {err2} {err2:?}"
     );
-    for secret in ["sk-live-123", "SK-TOPSECRET"] {
-        assert!(!all.contains(secret), "{secret} leaked in: {all}");
-    }
+    assert_no_secret(&all, &["sk-live-123", "SK-TOPSECRET"]);
     let bad_key = claid::Client::builder()
         .api_key("bad key\n")
         .build()
         .unwrap_err();
-    assert!(!format!("{bad_key} {bad_key:?}").contains("bad key"));
+    assert_no_secret(&format!("{bad_key} {bad_key:?}"), &["bad key"]);
 }
 
 #[test]
@@ -502,6 +505,77 @@ fn echoed_secrets_are_cut_out_everywhere() {
     for result in [raw.map(|_| ()), typed.map(|_| ()), decode.map(|_| ())] {
         let err = result.unwrap_err();
         let text = format!("{err} {err:?}");
-        assert!(!text.contains("SUPERSEC"), "{text}");
+        // No part of the secret survives a cut at the excerpt's end.
+        assert_no_secret(&text, &[secret, "SUPERSEC"]);
     }
+}
+
+#[test]
+fn escaped_echoes_and_the_request_id_are_cut() {
+    let secret = "s3cr\u{e9}t/k\u{1f511}y";
+    let escaped = r#"s3cr\u00e9t\/k\ud83d\udd11y"#;
+    let documented = format!(
+        r#"{{"error_code":"9000","error_type":"validation","error_message":"{escaped}","error_details":{{"{escaped}":["{escaped}"]}}}}"#
+    );
+    let server = Scripted::start(vec![
+        Reply::json(422, &documented).header("x-request-id", "ignored"),
+        Reply {
+            status: 401,
+            headers: vec![("x-request-id".into(), format!("req-{escaped}-live-key-123"))],
+            body: format!("<p>{escaped}</p>"),
+        },
+    ]);
+    let client = server
+        .client()
+        .api_key("live-key-123")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let new = NewStorage::s3("n", "b", Credentials::new("AK", secret));
+    for _ in 0..2 {
+        let err = client.create_storage(&new).unwrap_err();
+        let Error::Api(api) = &err else {
+            panic!("{err:?}")
+        };
+        let all = format!("{err} {err:?} {} {:?}", api.error_details, err.request_id());
+        assert_no_secret(&all, &[secret, "live-key-123"]);
+        assert!(all.contains("<redacted>"), "{all}");
+    }
+}
+
+#[test]
+fn a_secret_inside_another_is_cut_whole() {
+    // The API key inside a credential, and a credential inside another:
+    // cutting the shorter first would leave the rest of the longer.
+    let key = "inner-key-42";
+    let outer = format!("OUTER[{key}]TAIL");
+    let nested = "deep-credential-value";
+    let longer = format!("{nested}-and-more");
+    let echo = format!("echo {outer} {longer} {nested} {key}");
+    let server = Scripted::start(vec![Reply::json(
+        422,
+        &json!({"error_code": "9000", "error_type": "validation", "error_message": echo,
+            "error_details": {"x": [echo]}})
+        .to_string(),
+    )]);
+    let client = server.client().api_key(key).max_retries(0).build().unwrap();
+    let mut credentials = Credentials::new("access-id", outer.as_str());
+    credentials
+        .extra
+        .insert("sa".into(), json!({"a": nested, "b": [longer]}));
+    let err = client
+        .create_storage(&NewStorage::s3("n", "b", credentials))
+        .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert_no_secret(
+        &text,
+        &[&outer, "OUTER[", "]TAIL", nested, &longer, "-and-more", key],
+    );
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        api.error_message,
+        "echo <redacted> <redacted> <redacted> <redacted>"
+    );
 }

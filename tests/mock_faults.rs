@@ -97,7 +97,10 @@ fn fault_headers_and_bodies_reach_the_client() {
         (api.status, api.error_code, api.error_type),
         (500, None, None)
     );
-    assert_eq!(api.error_message, "<html>oops</html>");
+    assert_eq!(
+        api.error_message,
+        "Internal Server Error; the body starts: <html>oops</html>"
+    );
 }
 
 #[test]

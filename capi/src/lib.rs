@@ -31,6 +31,9 @@ mod ops;
 mod status;
 mod strings;
 
+#[cfg(test)]
+mod abi_tests;
+
 pub use client::{claid_client_free, claid_client_new, claid_client_new_with_options, ClaidClient};
 pub use ops::{
     claid_create_storage, claid_delete_storage, claid_ensure_storage, claid_find_storage,

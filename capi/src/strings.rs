@@ -72,12 +72,21 @@ pub unsafe extern "C" fn claid_string_free(s: *mut c_char) {
 mod tests {
     use super::*;
 
+    /// The message of an `InvalidArgument`, which `result` must be.
+    fn invalid(result: Result<&str, Failure>) -> String {
+        match result {
+            Err(Failure::InvalidArgument(message)) => message,
+            other => panic!("expected InvalidArgument, got {other:?}"),
+        }
+    }
+
     #[test]
     fn arguments_are_checked() {
         // SAFETY: NULL, and static NUL-terminated strings.
         unsafe {
-            assert!(arg_str(std::ptr::null(), "x").is_err());
-            assert!(arg_str(c"\xff".as_ptr(), "x").is_err());
+            assert_eq!(invalid(arg_str(std::ptr::null(), "path")), "path is NULL");
+            let bad = invalid(arg_str(c"\xff".as_ptr(), "body_json"));
+            assert!(bad.starts_with("body_json is not valid UTF-8 ("), "{bad}");
             assert_eq!(arg_str(c"ok".as_ptr(), "x").unwrap(), "ok");
         }
     }
@@ -91,6 +100,9 @@ mod tests {
             claid_string_free(s);
             claid_string_free(std::ptr::null_mut());
         }
-        assert!(into_c_string(String::from("a\0b")).is_err());
+        match into_c_string(String::from("a\0b")) {
+            Err(Failure::Internal(message)) => assert!(message.contains("NUL byte"), "{message}"),
+            other => panic!("expected Internal, got {other:?}"),
+        }
     }
 }

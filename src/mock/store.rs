@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::clock;
 use super::validate::Fields;
-use crate::storage::REDACTED;
+use crate::secrets::REDACTED;
 
 /// The storages, by id; ids count up from 1 and are never reused until a reset.
 #[derive(Debug)]
