@@ -30,29 +30,44 @@ pub(crate) struct Envelope<T> {
 }
 
 /// The answer to a delete: an object, with its `data` member if it has one
-/// and whether it has others. Keys are read as bytes, so one that is not
-/// valid Unicode (a lone surrogate escape) is passed over like any other.
+/// and whether it has a member of an error body (`error_code`, `error_type`,
+/// `error_message`, `detail`). Other members are unknown content, which never
+/// fails decoding. Keys are read as bytes, so one that is not valid Unicode
+/// (a lone surrogate escape) is passed over like any other.
 struct DeleteAnswer<'a> {
     data: Option<&'a RawValue>,
-    others: bool,
+    error_member: bool,
 }
+
+/// The members of the error bodies the API documents (see `crate::error_body`).
+const ERROR_MEMBERS: [&[u8]; 4] = [b"error_code", b"error_type", b"error_message", b"detail"];
 
 impl<'de> Deserialize<'de> for DeleteAnswer<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct IsData(bool);
-        impl<'de> Deserialize<'de> for IsData {
+        enum Member {
+            Data,
+            Error,
+            Other,
+        }
+        impl<'de> Deserialize<'de> for Member {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V;
                 impl Visitor<'_> for V {
-                    type Value = IsData;
+                    type Value = Member;
                     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                         f.write_str("a member name")
                     }
-                    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<IsData, E> {
-                        Ok(IsData(v == b"data"))
+                    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Member, E> {
+                        Ok(if v == b"data" {
+                            Member::Data
+                        } else if ERROR_MEMBERS.contains(&v) {
+                            Member::Error
+                        } else {
+                            Member::Other
+                        })
                     }
-                    fn visit_str<E: de::Error>(self, v: &str) -> Result<IsData, E> {
-                        Ok(IsData(v == "data"))
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<Member, E> {
+                        self.visit_bytes(v.as_bytes())
                     }
                 }
                 d.deserialize_bytes(V)
@@ -67,14 +82,18 @@ impl<'de> Deserialize<'de> for DeleteAnswer<'de> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut answer = DeleteAnswer {
                     data: None,
-                    others: false,
+                    error_member: false,
                 };
-                while let Some(IsData(is_data)) = map.next_key()? {
-                    if is_data {
-                        answer.data = Some(map.next_value()?);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                        answer.others = true;
+                while let Some(member) = map.next_key()? {
+                    match member {
+                        Member::Data => answer.data = Some(map.next_value()?),
+                        Member::Error => {
+                            map.next_value::<IgnoredAny>()?;
+                            answer.error_member = true;
+                        }
+                        Member::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
                     }
                 }
                 Ok(answer)
@@ -208,15 +227,17 @@ impl Engine {
     }
 
     /// Checks the answer to a delete, which the API sends as `{"data": null}`:
-    /// an empty body, `{}`, or any object holding `data` is a success, and
-    /// gives back `data` when there is one. Anything else (an HTML page, an
-    /// error object with a 2xx status) is a [`Error::Decode`].
+    /// an object holding `data`, or one without it and without the members
+    /// of an error body (`{}`, unknown members only), is a success and gives
+    /// back `data` when there is one; so is a 204 (No Content) with an empty
+    /// body. Anything else (an empty 200, an HTML page, an error object with a
+    /// 2xx status) is a [`Error::Decode`].
     pub(crate) fn deleted<'a>(
         &self,
         answer: &'a Answer,
         secrets: &Secrets,
     ) -> Result<Option<&'a RawValue>, Error> {
-        if answer.body.iter().all(u8::is_ascii_whitespace) {
+        if answer.status == 204 && answer.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
         let not_envelope = |detail: String| {
@@ -232,10 +253,13 @@ impl Engine {
             DeleteAnswer {
                 data: Some(data), ..
             } => Ok(Some(data)),
-            DeleteAnswer { others: false, .. } => Ok(None),
-            DeleteAnswer { others: true, .. } => {
-                Err(not_envelope("an object without \"data\"".to_owned()))
-            }
+            DeleteAnswer {
+                error_member: false,
+                ..
+            } => Ok(None),
+            DeleteAnswer {
+                error_member: true, ..
+            } => Err(not_envelope("an error body without \"data\"".to_owned())),
         }
     }
 

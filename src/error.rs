@@ -115,19 +115,13 @@ impl ApiError {
         retry_after: Option<Duration>,
         secrets: &Secrets,
     ) -> ApiError {
-        let reason = ureq::http::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("Error");
+        let reason = status_reason(status);
         let mut error = match error_body::read(body) {
             Some(read) => ApiError {
                 status,
                 error_code: read.error_code,
                 error_type: read.error_type,
-                error_message: match read.error_message {
-                    m if m.trim().is_empty() => reason.to_owned(),
-                    m => m,
-                },
+                error_message: read.error_message,
                 error_details: read.error_details,
                 request_id,
                 retry_after,
@@ -201,7 +195,11 @@ impl fmt::Display for ApiError {
             }
             f.write_str(")")?;
         }
-        let message = self.error_message.trim_end();
+        // The field stays the API's own text, even empty; the sentence needs words.
+        let message = match self.error_message.trim_end() {
+            "" => self.reason(),
+            m => m,
+        };
         let stop = if message.ends_with(['.', '!', '?']) {
             ""
         } else {
@@ -219,6 +217,21 @@ impl fmt::Display for ApiError {
         }
         Ok(())
     }
+}
+
+impl ApiError {
+    /// The status's reason phrase (RFC 9110, section 15), e.g. `"Conflict"`.
+    fn reason(&self) -> &'static str {
+        status_reason(self.status)
+    }
+}
+
+/// The reason phrase of `status` (RFC 9110, section 15), or `"Error"`.
+fn status_reason(status: u16) -> &'static str {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error")
 }
 
 impl std::error::Error for ApiError {}
@@ -446,7 +459,13 @@ mod tests {
         assert_eq!(answer(599, b" ").error_message, "Error (empty body)");
         let no_message = answer(409, br#"{"error_code":"7","error_message":" "}"#);
         assert_eq!(no_message.error_code.as_deref(), Some("7"));
-        assert_eq!(no_message.error_message, "Conflict");
+        assert_eq!(no_message.error_message, " ", "the API's own text, kept");
+        assert!(
+            Error::Api(no_message)
+                .to_string()
+                .starts_with("Claid API answered 409 (error 7): Conflict."),
+            "an empty message reads as the status's reason"
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! values, so a wrong answer is a [`Error::Decode`] here as on the typed path.
 
 use std::fmt;
+use std::marker::PhantomData;
 
+use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -67,7 +69,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn list_storages(&self) -> Result<String, Error> {
-        self.checked::<Vec<StorageShape>>(&Operation::list_storages())
+        self.checked::<Vec<Object<StorageShape>>>(&Operation::list_storages())
     }
 
     /// `POST storage/storages`: the created storage object.
@@ -79,7 +81,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<String, Error> {
-        self.checked::<StorageShape>(&Operation::create_storage(storage)?)
+        self.checked::<Object<StorageShape>>(&Operation::create_storage(storage)?)
     }
 
     /// `GET storage/storages/{id}`: one storage object.
@@ -90,7 +92,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn get_storage(&self, id: i64) -> Result<String, Error> {
-        self.checked::<StorageShape>(&Operation::get_storage(id)?)
+        self.checked::<Object<StorageShape>>(&Operation::get_storage(id)?)
     }
 
     /// `DELETE storage/storages/{id}`: the `data` member, `null` from the API
@@ -119,7 +121,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<String, Error> {
-        self.checked::<StorageShape>(&Operation::patch_storage(id, patch)?)
+        self.checked::<Object<StorageShape>>(&Operation::patch_storage(id, patch)?)
     }
 
     /// Any endpoint of the API: `method` is `GET`, `POST`, `PUT`, `PATCH` or
@@ -204,6 +206,27 @@ impl JsonApi<'_> {
     }
 }
 
+/// `T` read from a JSON object only, as the typed models read it: serde's
+/// derive would also take the fields in order from an array
+/// (`[1, "name", "s3"]`), which no answer of the API is.
+struct Object<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|_| Object(PhantomData))
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
 /// The shape of a storage as the typed [`Storage`](crate::Storage) requires it,
 /// checked without allocating.
 #[derive(Deserialize)]
@@ -269,7 +292,7 @@ impl<'de> Deserialize<'de> for ParamsShape {
                             map.next_value::<OptStr>()?;
                         }
                         ParamKey::Credentials => {
-                            map.next_value::<Option<CredentialsShape>>()?;
+                            map.next_value::<Option<Object<CredentialsShape>>>()?;
                         }
                         ParamKey::Other(_) => {
                             map.next_value::<IgnoredAny>()?;
@@ -320,13 +343,15 @@ mod tests {
             r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":"hidden"}}"#,
             r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":{"access_key":5}}}"#,
             r#"[]"#,
+            r#"[1,"n","s3"]"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":["a","b"]}}"#,
         ];
         for s in good {
-            assert!(ok::<StorageShape>(s), "{s}");
+            assert!(ok::<Object<StorageShape>>(s), "{s}");
             assert!(ok::<crate::Storage>(s), "{s}");
         }
         for s in bad {
-            assert!(!ok::<StorageShape>(s), "{s}");
+            assert!(!ok::<Object<StorageShape>>(s), "{s}");
             assert!(!ok::<crate::Storage>(s), "{s}");
         }
     }

@@ -111,13 +111,17 @@ fn a_2xx_delete_answer_must_be_the_envelope() {
         (r#"{"data":null}"#, "null"),
         (r#"{"data":{"id":7}}"#, r#"{"id":7}"#),
         (r#"{"d\u0061ta":null,"x\ud800":[1e400]}"#, "null"),
-        ("", "null"),
-        ("  \n", "null"),
+        (r#"{"\ud800":null}"#, "null"),
+        (r#"{"deleted":true,"x_":{"y":[]}}"#, "null"),
     ] {
         let [(typed, _), (json, _)] = delete_both(vec![Reply::json(200, body)]);
         assert_eq!(typed.unwrap(), "null", "{body:?}");
         assert_eq!(json.unwrap(), data, "{body:?}");
     }
+    // 204 No Content has no body by definition (RFC 9110, section 15.3.5).
+    let [(typed, _), (json, _)] = delete_both(vec![Reply::json(204, "")]);
+    assert_eq!(typed.unwrap(), "null");
+    assert_eq!(json.unwrap(), "null");
     for body in [
         "<html><body>Deleted!</body></html>",
         r#"{"error_code":"111","error_type":"auth","error_message":"Authorization is required.","error_details":{}}"#,
@@ -126,7 +130,9 @@ fn a_2xx_delete_answer_must_be_the_envelope() {
         "null",
         r#""ok""#,
         r#"{"data":null"#,
-        r#"{"\ud800":null}"#,
+        r#"{"error_message":"Storage not found."}"#,
+        "",
+        "  \n",
     ] {
         for (result, requests) in delete_both(vec![Reply::json(200, body)]) {
             let err = result.unwrap_err();
