@@ -34,6 +34,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 ///     .timeout(Duration::from_secs(10))
 ///     .max_retries(4)
 ///     .build()?;
+/// assert_eq!(client.base_url(), claid::DEFAULT_BASE_URL);
+/// assert!(format!("{client:?}").contains("max_retries: 4"));
 /// # Ok::<(), claid::Error>(())
 /// ```
 #[derive(Clone)]
@@ -66,7 +68,10 @@ impl ClientBuilder {
     /// A builder with the defaults: the real API, 30 s and 10 s timeouts, 2 retries.
     ///
     /// ```
-    /// let builder = claid::ClientBuilder::new().api_key("k");
+    /// let builder = claid::ClientBuilder::new().api_key("my-key");
+    /// let shown = format!("{builder:?}");
+    /// assert!(shown.contains("timeout: 30s") && shown.contains("max_retries: 2"));
+    /// assert!(!shown.contains("my-key")); // Debug never shows the key
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -76,7 +81,14 @@ impl ClientBuilder {
     /// by [`build`](Self::build): non-empty, visible ASCII only.
     ///
     /// ```
-    /// let client = claid::ClientBuilder::new().api_key("k").build().unwrap();
+    /// # let server = claid::mock::MockServer::start()?;
+    /// let client = claid::ClientBuilder::new()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .build()?;
+    /// client.list_storages()?;
+    /// assert_eq!(server.requests()[0].header("authorization"), Some("Bearer claid-mock-key"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn api_key(mut self, api_key: impl Into<String>) -> Self {
         self.api_key = Some(api_key.into());
@@ -92,9 +104,12 @@ impl ClientBuilder {
     /// let client = claid::Client::builder()
     ///     .api_key("k")
     ///     .base_url("http://127.0.0.1:8080/v1")
-    ///     .build()
-    ///     .unwrap();
+    ///     .build()?;
     /// assert_eq!(client.base_url(), "http://127.0.0.1:8080/v1/");
+    ///
+    /// let query = claid::Client::builder().api_key("k").base_url("https://api.claid.ai/v1/?x=1");
+    /// assert!(matches!(query.build(), Err(claid::Error::InvalidInput { .. })));
+    /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
@@ -110,7 +125,19 @@ impl ClientBuilder {
     /// per request, which cost about 35 µs a call.
     ///
     /// ```
-    /// let b = claid::Client::builder().timeout(std::time::Duration::from_secs(5));
+    /// use std::time::Duration;
+    /// use claid::mock::{Fault, MockServer};
+    ///
+    /// let server = MockServer::start()?;
+    /// let client = claid::Client::builder()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .timeout(Duration::from_millis(200))
+    ///     .max_retries(0)
+    ///     .build()?;
+    /// server.inject(Fault::delay(Duration::from_secs(5))); // cut short when the server drops
+    /// assert!(matches!(client.list_storages(), Err(claid::Error::Timeout { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -120,7 +147,13 @@ impl ClientBuilder {
     /// Bounds opening a connection, TLS handshake included. Default 10 s.
     ///
     /// ```
-    /// let b = claid::Client::builder().connect_timeout(std::time::Duration::from_secs(2));
+    /// use std::time::Duration;
+    ///
+    /// let b = claid::Client::builder().api_key("k").connect_timeout(Duration::from_secs(2));
+    /// assert!(format!("{b:?}").contains("connect_timeout: 2s"));
+    /// // Zero would fail every connection: refused at build time.
+    /// let zero = claid::Client::builder().api_key("k").connect_timeout(Duration::ZERO);
+    /// assert!(matches!(zero.build(), Err(claid::Error::InvalidInput { .. })));
     /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -131,7 +164,18 @@ impl ClientBuilder {
     /// which failures are). Default 2; 0 disables retries.
     ///
     /// ```
-    /// let b = claid::Client::builder().max_retries(0);
+    /// use claid::mock::{Fault, MockServer};
+    ///
+    /// let server = MockServer::start()?;
+    /// let client = claid::Client::builder()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .max_retries(0)
+    ///     .build()?;
+    /// server.inject(Fault::status(503).times(2));
+    /// assert_eq!(client.list_storages().unwrap_err().status(), Some(503));
+    /// assert_eq!(server.request_count("GET", "/v1/storage/storages"), 1); // not retried
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.retry.max_retries = max_retries;
@@ -143,7 +187,18 @@ impl ClientBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let b = claid::Client::builder().backoff(Duration::from_millis(50), Duration::from_secs(1));
+    /// use claid::mock::{Fault, MockServer};
+    ///
+    /// let server = MockServer::start()?;
+    /// let client = claid::Client::builder()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .backoff(Duration::from_millis(1), Duration::from_millis(10))
+    ///     .build()?;
+    /// server.inject(Fault::status(503).times(2)); // no Retry-After: the backoff applies
+    /// assert!(client.list_storages()?.is_empty());
+    /// assert_eq!(server.request_count("GET", "/v1/storage/storages"), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
         self.retry.base = base;
@@ -155,7 +210,15 @@ impl ClientBuilder {
     /// ASCII and spaces only (checked by [`build`](Self::build)).
     ///
     /// ```
-    /// let b = claid::Client::builder().user_agent("my-tool/1.2");
+    /// # let server = claid::mock::MockServer::start()?;
+    /// let client = claid::Client::builder()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .user_agent("my-tool/1.2")
+    ///     .build()?;
+    /// client.list_storage_types()?;
+    /// assert_eq!(server.requests()[0].header("user-agent"), Some("my-tool/1.2"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -165,9 +228,24 @@ impl ClientBuilder {
     /// Calls `hook` before each retry's wait, e.g. to log it.
     ///
     /// ```
-    /// let b = claid::Client::builder().on_retry(|event| {
-    ///     eprintln!("retry {} in {:?}: {}", event.retry, event.wait, event.error);
-    /// });
+    /// use std::sync::{Arc, Mutex};
+    /// use claid::mock::{Fault, MockServer};
+    ///
+    /// let server = MockServer::start()?;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&seen);
+    /// let client = claid::Client::builder()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .on_retry(move |event| {
+    ///         eprintln!("retry {} in {:?}: {}", event.retry, event.wait, event.error);
+    ///         log.lock().unwrap().push((event.retry, event.error.status()));
+    ///     })
+    ///     .build()?;
+    /// server.inject(Fault::status(503).header("Retry-After", "0"));
+    /// client.list_storages()?;
+    /// assert_eq!(*seen.lock().unwrap(), [(1, Some(503))]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
         self.on_retry = Some(Arc::new(hook));
@@ -182,7 +260,11 @@ impl ClientBuilder {
     ///
     /// ```
     /// let client = claid::ClientBuilder::from_json(r#"{"api_key": "k", "max_retries": 0}"#)?.build()?;
-    /// assert!(claid::ClientBuilder::from_json(r#"{"api_key": "k", "retries": 0}"#).is_err());
+    /// assert!(format!("{client:?}").contains("max_retries: 0"));
+    ///
+    /// let typo = claid::ClientBuilder::from_json(r#"{"api_key": "k", "retries": 0}"#).unwrap_err();
+    /// assert!(matches!(typo, claid::Error::InvalidInput { .. }));
+    /// assert!(typo.to_string().contains("retries"));
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn from_json(text: &str) -> Result<Self, Error> {

@@ -33,10 +33,18 @@ pub struct Client {
 impl Client {
     /// A client for the real API with the default options.
     ///
-    /// Fails with [`Error::InvalidInput`] when the key is empty.
+    /// Fails with [`Error::InvalidInput`], naming the cause and never quoting
+    /// the key, when the key is empty or holds anything but visible ASCII (a
+    /// pasted non-breaking space, say), or when the proxy the environment
+    /// names cannot be used (see [`ClientBuilder::build`]).
     ///
     /// ```
     /// let client = claid::Client::new("my-api-key")?;
+    /// assert_eq!(client.base_url(), "https://api.claid.ai/v1/");
+    ///
+    /// let err = claid::Client::new("my\u{a0}key").unwrap_err();
+    /// assert!(matches!(err, claid::Error::InvalidInput { .. }));
+    /// assert!(!err.to_string().contains("my\u{a0}key"));
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn new(api_key: impl Into<String>) -> Result<Client, Error> {
@@ -46,9 +54,14 @@ impl Client {
     /// A client configured from the environment: `CLAID_API_KEY` (required)
     /// and `CLAID_BASE_URL` (optional, for a test server or the emulator).
     ///
-    /// ```no_run
+    /// ```
+    /// # let server = claid::mock::MockServer::start()?;
+    /// std::env::set_var("CLAID_API_KEY", server.api_key());
+    /// std::env::set_var("CLAID_BASE_URL", server.url()); // the emulator's
     /// let client = claid::Client::from_env()?;
-    /// # Ok::<(), claid::Error>(())
+    /// assert_eq!(client.base_url(), server.url());
+    /// assert!(client.list_storages()?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_env() -> Result<Client, Error> {
         let key = std::env::var("CLAID_API_KEY").map_err(|_| {
@@ -70,6 +83,7 @@ impl Client {
     ///
     /// ```
     /// let client = claid::Client::builder().api_key("k").max_retries(0).build()?;
+    /// assert!(format!("{client:?}").contains("max_retries: 0"));
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn builder() -> ClientBuilder {
@@ -100,11 +114,12 @@ impl Client {
 
     /// Lists the storage types the API supports (`GET storage/storage-types`).
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = server.client();
     /// let types = client.list_storage_types()?;
     /// assert!(types.contains(&claid::StorageType::S3));
-    /// # Ok::<(), claid::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_storage_types(&self) -> Result<Vec<StorageType>, Error> {
         self.typed(&Operation::list_storage_types())
@@ -112,12 +127,17 @@ impl Client {
 
     /// Lists the account's storages (`GET storage/storages`).
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
-    /// for s in client.list_storages()? {
+    /// ```
+    /// # let server = claid::mock::MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .start()?;
+    /// # let client = server.client();
+    /// let storages = client.list_storages()?;
+    /// for s in &storages {
     ///     println!("{}: {}", s.id, s.name);
     /// }
-    /// # Ok::<(), claid::Error>(())
+    /// assert_eq!(storages[0].name, "site");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_storages(&self) -> Result<Vec<Storage>, Error> {
         self.typed(&Operation::list_storages())
@@ -128,14 +148,17 @@ impl Client {
     /// Not retried once the request may have reached the server, so a storage
     /// is never created twice by the client.
     ///
-    /// ```no_run
+    /// ```
     /// use claid::{Credentials, NewStorage};
-    /// # let client = claid::Client::new("k")?;
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = server.client();
     /// let s3 = NewStorage::s3("raw-photos", "my-bucket", Credentials::new("AKIA...", "secret"))
     ///     .with_path("/input/");
     /// let storage = client.create_storage(&s3)?;
     /// println!("created storage {}", storage.id);
-    /// # Ok::<(), claid::Error>(())
+    /// assert_eq!(storage.parameters.bucket.as_deref(), Some("my-bucket"));
+    /// assert!(storage.parameters.credentials.is_none()); // never returned
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {
         self.typed(&Operation::create_storage(storage)?)
@@ -143,11 +166,18 @@ impl Client {
 
     /// Gets one storage by id (`GET storage/storages/{id}`).
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .start()?;
+    /// # let client = server.client();
     /// let storage = client.get_storage(1)?;
     /// println!("{:?}", storage.parameters);
-    /// # Ok::<(), claid::Error>(())
+    /// assert_eq!(storage.parameters.base_url.as_deref(), Some("https://example.com/in/"));
+    ///
+    /// let missing = client.get_storage(99).unwrap_err();
+    /// assert_eq!(missing.status(), Some(404));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn get_storage(&self, id: i64) -> Result<Storage, Error> {
         self.typed(&Operation::get_storage(id)?)
@@ -155,17 +185,32 @@ impl Client {
 
     /// Disconnects a storage (`DELETE storage/storages/{id}`).
     ///
-    /// The answer must be the API's envelope (`{"data": null}`, `{}` or an
-    /// empty body); anything else, such as an HTML page or an error object
-    /// sent with a 2xx status, is an [`Error::Decode`]. When an attempt's
-    /// outcome was unknown (a timeout, a lost connection, a 5xx) and the
-    /// retry is answered 404, that attempt deleted the storage: `Ok(())`.
-    /// A 404 on the first attempt stays an [`Error::Api`].
+    /// The answer is checked. These succeed: a 204 with no body, and a 2xx
+    /// whose body is a JSON object that is not an error body: `{"data":
+    /// null}` (what the API sends), `{}`, `{"data": ...}` with any value, and
+    /// objects with members this version does not know. These are an
+    /// [`Error::Decode`]: an empty body with any other 2xx status (an empty
+    /// 200 included), a body that is not JSON (an HTML page) or not an
+    /// object, and an error body (`error_code`, `error_type`,
+    /// `error_message` or `detail`, without `data`) sent with a 2xx status.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// When an attempt's outcome was unknown (a timeout, a lost connection,
+    /// a 5xx) and the retry is answered 404, that attempt deleted the
+    /// storage: `Ok(())`. A 404 on the first attempt stays an [`Error::Api`].
+    ///
+    /// ```
+    /// use claid::mock::{Fault, MockServer};
+    /// # let server = MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("a", "https://example.com/a/"))
+    /// #     .storage(claid::NewStorage::web_folder("b", "https://example.com/b/"))
+    /// #     .start()?;
+    /// # let client = server.client();
     /// client.delete_storage(1)?;
-    /// # Ok::<(), claid::Error>(())
+    /// assert_eq!(client.get_storage(1).unwrap_err().status(), Some(404));
+    ///
+    /// server.inject(Fault::status(200).body("")); // an empty 200 is no envelope
+    /// assert!(matches!(client.delete_storage(2), Err(claid::Error::Decode { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn delete_storage(&self, id: i64) -> Result<(), Error> {
         let op = Operation::delete_storage(id)?;
@@ -175,11 +220,15 @@ impl Client {
 
     /// Changes a storage (`PATCH storage/storages/{id}`) and returns it as changed.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .start()?;
+    /// # let client = server.client();
     /// let renamed = client.patch_storage(1, &claid::StoragePatch::new().name("archive"))?;
     /// assert_eq!(renamed.name, "archive");
-    /// # Ok::<(), claid::Error>(())
+    /// assert_eq!(client.find_storage("site")?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<Storage, Error> {
         self.typed(&Operation::patch_storage(id, patch)?)

@@ -70,7 +70,12 @@ pub enum Error {
 /// credential the request carried, in any spelling the server echoed it.
 ///
 /// ```
-/// # fn demo(err: claid::Error) {
+/// use claid::{NewStorage, StorageParameters};
+/// # let server = claid::mock::MockServer::start()?;
+/// # let client = server.client();
+/// // An `s3` storage without its bucket and credentials: the API answers 422.
+/// let err = client.create_storage(&NewStorage::new("raw", "s3", StorageParameters::new()))
+///     .unwrap_err();
 /// if let claid::Error::Api(api) = &err {
 ///     if api.status == 422 {
 ///         for (field, problems) in api.error_details.as_object().into_iter().flatten() {
@@ -78,7 +83,10 @@ pub enum Error {
 ///         }
 ///     }
 /// }
-/// # }
+/// let claid::Error::Api(api) = err else { panic!("{err}") };
+/// assert_eq!((api.status, api.error_type.as_deref()), (422, Some("validation")));
+/// assert_eq!(api.error_details["parameters.bucket"][0], "field required");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -25,11 +25,16 @@ use crate::{Error, NewStorage, StoragePatch};
 
 /// The JSON-text view of a [`Client`], from [`Client::json`].
 ///
-/// ```no_run
-/// let client = claid::Client::from_env()?;
+/// ```
+/// # let server = claid::mock::MockServer::builder()
+/// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+/// #     .start()?;
+/// # let client = server.client();
 /// let text: String = client.json().list_storages()?;
-/// println!("{text}"); // e.g. [{"id":1,"name":"s3-playground",...}]
-/// # Ok::<(), claid::Error>(())
+/// println!("{text}"); // e.g. [{"id":1,"name":"site",...}]
+/// let list: serde_json::Value = serde_json::from_str(&text)?;
+/// assert_eq!(list[0]["name"], "site");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct JsonApi<'a> {
@@ -39,10 +44,12 @@ pub struct JsonApi<'a> {
 impl Client {
     /// The same operations, answering with the `data` member as JSON text.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
-    /// let types = client.json().list_storage_types()?; // ["web_folder","s3","gcs"]
-    /// # Ok::<(), claid::Error>(())
+    /// ```
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = server.client();
+    /// let types = client.json().list_storage_types()?;
+    /// assert_eq!(types, r#"["web_folder","s3","gcs"]"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn json(&self) -> JsonApi<'_> {
         JsonApi { client: self }
@@ -52,10 +59,13 @@ impl Client {
 impl JsonApi<'_> {
     /// `GET storage/storage-types`: a JSON array of strings.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = server.client();
     /// let text = client.json().list_storage_types()?;
-    /// # Ok::<(), claid::Error>(())
+    /// let types: Vec<String> = serde_json::from_str(&text)?;
+    /// assert!(types.iter().any(|t| t == "s3"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_storage_types(&self) -> Result<String, Error> {
         self.checked::<Vec<Str>>(&Operation::list_storage_types())
@@ -63,10 +73,15 @@ impl JsonApi<'_> {
 
     /// `GET storage/storages`: a JSON array of storage objects.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .start()?;
+    /// # let client = server.client();
     /// let text = client.json().list_storages()?;
-    /// # Ok::<(), claid::Error>(())
+    /// let list: serde_json::Value = serde_json::from_str(&text)?;
+    /// assert_eq!(list[0]["parameters"]["base_url"], "https://example.com/in/");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_storages(&self) -> Result<String, Error> {
         self.checked::<Vec<Object<StorageShape>>>(&Operation::list_storages())
@@ -74,11 +89,14 @@ impl JsonApi<'_> {
 
     /// `POST storage/storages`: the created storage object.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = server.client();
     /// let new = claid::NewStorage::web_folder("site", "https://example.com/in/");
     /// let text = client.json().create_storage(&new)?;
-    /// # Ok::<(), claid::Error>(())
+    /// let created: serde_json::Value = serde_json::from_str(&text)?;
+    /// assert_eq!((created["id"].as_i64(), created["type"].as_str()), (Some(1), Some("web_folder")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<String, Error> {
         self.checked::<Object<StorageShape>>(&Operation::create_storage(storage)?)
@@ -86,24 +104,47 @@ impl JsonApi<'_> {
 
     /// `GET storage/storages/{id}`: one storage object.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .start()?;
+    /// # let client = server.client();
     /// let text = client.json().get_storage(1)?;
-    /// # Ok::<(), claid::Error>(())
+    /// let storage: serde_json::Value = serde_json::from_str(&text)?;
+    /// assert_eq!(storage["name"], "site");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn get_storage(&self, id: i64) -> Result<String, Error> {
         self.checked::<Object<StorageShape>>(&Operation::get_storage(id)?)
     }
 
-    /// `DELETE storage/storages/{id}`: the `data` member, `null` from the API
-    /// (and for an answer `{}` or with no body). Checked and retried as
-    /// [`Client::delete_storage`] is: a 404 after an attempt whose outcome
-    /// is unknown is a success.
+    /// `DELETE storage/storages/{id}`: the answer's `data` member as text,
+    /// `"null"` when it has none. Checked and retried exactly as
+    /// [`Client::delete_storage`] is. These succeed: a 204 with no body
+    /// (`"null"`), and a 2xx whose body is a JSON object that is not an error
+    /// body: `{"data": null}` (what the API sends), `{}` (`"null"`),
+    /// `{"data": ...}` with any value (that value), and objects with members
+    /// this version does not know. These are an [`Error::Decode`]: an empty
+    /// body with any other 2xx status (an empty 200 included), a body that
+    /// is not JSON or not an object, and an error body (`error_code`,
+    /// `error_type`, `error_message` or `detail`, without `data`) sent with
+    /// a 2xx status. A 404 after an attempt whose outcome is unknown is a
+    /// success; a 404 on the first attempt stays an [`Error::Api`].
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// use claid::mock::{Fault, MockServer};
+    /// # let server = MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("a", "https://example.com/a/"))
+    /// #     .storage(claid::NewStorage::web_folder("b", "https://example.com/b/"))
+    /// #     .start()?;
+    /// # let client = server.client();
     /// assert_eq!(client.json().delete_storage(1)?, "null");
-    /// # Ok::<(), claid::Error>(())
+    ///
+    /// server.inject(Fault::status(204));
+    /// assert_eq!(client.json().delete_storage(2)?, "null");
+    /// server.inject(Fault::status(200).body(""));
+    /// assert!(matches!(client.json().delete_storage(2), Err(claid::Error::Decode { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn delete_storage(&self, id: i64) -> Result<String, Error> {
         let op = Operation::delete_storage(id)?;
@@ -115,10 +156,15 @@ impl JsonApi<'_> {
 
     /// `PATCH storage/storages/{id}`: the changed storage object.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .start()?;
+    /// # let client = server.client();
     /// let text = client.json().patch_storage(1, &claid::StoragePatch::new().name("n"))?;
-    /// # Ok::<(), claid::Error>(())
+    /// let patched: serde_json::Value = serde_json::from_str(&text)?;
+    /// assert_eq!((patched["id"].as_i64(), patched["name"].as_str()), (Some(1), Some("n")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<String, Error> {
         self.checked::<Object<StorageShape>>(&Operation::patch_storage(id, patch)?)
@@ -140,10 +186,16 @@ impl JsonApi<'_> {
     /// `:` later in the path or in the query is fine), `..` segments in any
     /// spelling (`%2e%2E` too), control characters, and a `#` fragment.
     ///
-    /// ```no_run
-    /// # let client = claid::Client::new("k")?;
+    /// ```
+    /// # let server = claid::mock::MockServer::builder()
+    /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .start()?;
+    /// # let client = server.client();
     /// let text = client.json().request("GET", "/storage/storages/1", None)?;
-    /// # Ok::<(), claid::Error>(())
+    /// let storage: serde_json::Value = serde_json::from_str(&text)?;
+    /// assert_eq!(storage["name"], "site");
+    /// assert_eq!(server.requests()[0].path, "/v1/storage/storages/1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// ```

@@ -2,8 +2,11 @@
 //! list, inspect, rename and disconnect the S3, GCS and web-folder storages
 //! Claid reads images from and writes results to.
 //!
-//! ```no_run
+//! ```
 //! use claid::{Client, Credentials, NewStorage, StoragePatch};
+//! # let server = claid::mock::MockServer::start()?;
+//! # std::env::set_var("CLAID_API_KEY", server.api_key());
+//! # std::env::set_var("CLAID_BASE_URL", server.url());
 //!
 //! let client = Client::from_env()?; // CLAID_API_KEY, optional CLAID_BASE_URL
 //! let created = client.create_storage(
@@ -13,7 +16,9 @@
 //! let renamed = client.patch_storage(created.id, &StoragePatch::new().name("archive"))?;
 //! println!("{:?}", client.get_storage(renamed.id)?);
 //! client.delete_storage(renamed.id)?;
-//! # Ok::<(), claid::Error>(())
+//! # assert_eq!(renamed.name, "archive");
+//! # assert!(client.list_storages()?.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! No async runtime: every call blocks the calling thread until it is done.

@@ -36,11 +36,23 @@ pub const DEADLINE: Duration = Duration::from_secs(120);
 /// A retry about to happen, as passed to [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
 ///
 /// ```
+/// use std::sync::mpsc;
+/// use claid::mock::{Fault, MockServer};
+///
+/// let server = MockServer::start()?;
+/// let (events, seen) = mpsc::channel();
 /// let client = claid::Client::builder()
-///     .api_key("k")
-///     .on_retry(|e: &claid::RetryEvent| eprintln!("{} {}: retry {} in {:?}", e.method, e.path, e.retry, e.wait))
-///     .build()
-///     .unwrap();
+///     .api_key(server.api_key())
+///     .base_url(server.url())
+///     .on_retry(move |e: &claid::RetryEvent| {
+///         eprintln!("{} {}: retry {} in {:?}", e.method, e.path, e.retry, e.wait);
+///         events.send(format!("{} {} {} {:?}", e.method, e.path, e.retry, e.wait)).unwrap();
+///     })
+///     .build()?;
+/// server.inject(Fault::status(429).header("Retry-After", "0"));
+/// client.list_storages()?;
+/// assert_eq!(seen.try_iter().collect::<Vec<_>>(), ["GET storage/storages 1 0ns"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]

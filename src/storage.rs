@@ -280,6 +280,9 @@ impl StorageParameters {
     /// ```
     /// let mut p = claid::StorageParameters::new();
     /// p.bucket = Some("images".into());
+    /// // Only the fields set are sent.
+    /// assert_eq!(serde_json::to_string(&p)?, r#"{"bucket":"images"}"#);
+    /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn new() -> Self {
         Self::default()

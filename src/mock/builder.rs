@@ -83,6 +83,8 @@ impl MockServerBuilder {
     ///
     /// ```
     /// let server = claid::mock::MockServerBuilder::new().start()?;
+    /// assert_eq!(server.api_key(), claid::mock::DEFAULT_API_KEY);
+    /// assert!(server.storages().is_empty());
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn new() -> Self {
@@ -147,7 +149,21 @@ impl MockServerBuilder {
     /// let server = claid::mock::MockServer::builder()
     ///     .rate_limit(1, std::time::Duration::from_secs(60))
     ///     .start()?;
-    /// # Ok::<(), std::io::Error>(())
+    /// // Without retries: the client would wait out the Retry-After.
+    /// let client = claid::Client::builder()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .max_retries(0)
+    ///     .build()?;
+    /// client.list_storages()?;
+    /// match client.list_storages().unwrap_err() {
+    ///     claid::Error::Api(api) => {
+    ///         assert_eq!((api.status, api.error_code.as_deref()), (429, Some("2001")));
+    ///         assert!(api.retry_after.is_some());
+    ///     }
+    ///     other => panic!("{other}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn rate_limit(mut self, requests: u32, window: Duration) -> Self {
         self.rate_limit = Some((requests, window));
@@ -159,8 +175,10 @@ impl MockServerBuilder {
     /// whatever the address.
     ///
     /// ```
-    /// let server = claid::mock::MockServer::builder().host("::1").start();
-    /// # drop(server);
+    /// // Where the machine has IPv6 loopback:
+    /// if let Ok(server) = claid::mock::MockServer::builder().host("::1").start() {
+    ///     assert!(server.url().starts_with("http://[::1]:"));
+    /// }
     /// ```
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = host.into();
@@ -220,9 +238,16 @@ impl MockServerBuilder {
     /// [`DEFAULT_TIMEOUT`]).
     ///
     /// ```
+    /// use std::io::{Read, Write};
+    ///
     /// let server = claid::mock::MockServer::builder()
-    ///     .timeout(std::time::Duration::from_secs(5))
+    ///     .timeout(std::time::Duration::from_millis(100))
     ///     .start()?;
+    /// let mut stalled = std::net::TcpStream::connect(server.addr())?;
+    /// stalled.write_all(b"GET /v1/storage/storages HTTP/1.1\r\n")?; // and no more
+    /// let mut answer = String::new();
+    /// stalled.read_to_string(&mut answer)?;
+    /// assert!(answer.starts_with("HTTP/1.1 408 "));
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -235,7 +260,15 @@ impl MockServerBuilder {
     /// answered 503 and closed. At least 1.
     ///
     /// ```
-    /// let server = claid::mock::MockServer::builder().max_connections(16).start()?;
+    /// use std::io::Read;
+    /// use std::net::TcpStream;
+    ///
+    /// let server = claid::mock::MockServer::builder().max_connections(1).start()?;
+    /// let _held = TcpStream::connect(server.addr())?;
+    /// let mut refused = TcpStream::connect(server.addr())?;
+    /// let mut answer = String::new();
+    /// refused.read_to_string(&mut answer)?;
+    /// assert!(answer.starts_with("HTTP/1.1 503 "));
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn max_connections(mut self, connections: usize) -> Self {

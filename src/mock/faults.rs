@@ -48,6 +48,7 @@ pub(super) enum Outcome {
 /// server.inject(Fault::status(500).body("<html>oops</html>").on("POST", "/v1/storage/storages"));
 /// server.inject(Fault::delay(Duration::from_millis(50)));
 /// server.inject(Fault::drop_connection().on("GET", "/v1/storage/storages/1"));
+/// assert_eq!(server.pending_faults(), 6);
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +85,18 @@ impl Fault {
     /// When `status` is not in `200..=599`.
     ///
     /// ```
-    /// let fault = claid::mock::Fault::status(503);
+    /// use claid::mock::Fault;
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = claid::Client::builder()
+    /// #     .api_key(server.api_key())
+    /// #     .base_url(server.url())
+    /// #     .max_retries(0)
+    /// #     .build()?;
+    /// server.inject(Fault::status(503));
+    /// let err = client.list_storages().unwrap_err();
+    /// assert!(matches!(&err, claid::Error::Api(api)
+    ///     if api.status == 503 && api.error_code.as_deref() == Some("503")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn status(status: u16) -> Fault {
         assert!(
@@ -98,7 +110,16 @@ impl Fault {
     /// for timeouts. Dropping the server cuts the wait short.
     ///
     /// ```
-    /// let fault = claid::mock::Fault::delay(std::time::Duration::from_secs(2));
+    /// use claid::mock::Fault;
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = claid::Client::builder()
+    /// #     .api_key(server.api_key())
+    /// #     .base_url(server.url())
+    /// #     .max_retries(0)
+    /// #     .build()?;
+    /// server.inject(Fault::delay(std::time::Duration::from_millis(20)));
+    /// assert!(client.list_storages()?.is_empty()); // late, but answered as usual
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn delay(delay: Duration) -> Fault {
         Fault {
@@ -110,7 +131,18 @@ impl Fault {
     /// Closes the connection without answering; the request is not handled.
     ///
     /// ```
-    /// let fault = claid::mock::Fault::drop_connection();
+    /// use claid::{mock::Fault, NewStorage};
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = claid::Client::builder()
+    /// #     .api_key(server.api_key())
+    /// #     .base_url(server.url())
+    /// #     .max_retries(0)
+    /// #     .build()?;
+    /// server.inject(Fault::drop_connection());
+    /// let err = client.create_storage(&NewStorage::web_folder("site", "https://example.com/"));
+    /// assert!(matches!(err, Err(claid::Error::Transport { .. })));
+    /// assert!(server.storages().is_empty()); // not handled
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn drop_connection() -> Fault {
         Fault::new(Outcome::Dropped)
@@ -121,7 +153,17 @@ impl Fault {
     /// connection. The storage a truncated create answers for does exist.
     ///
     /// ```
-    /// let fault = claid::mock::Fault::truncated_body();
+    /// use claid::{mock::Fault, NewStorage};
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = claid::Client::builder()
+    /// #     .api_key(server.api_key())
+    /// #     .base_url(server.url())
+    /// #     .max_retries(0)
+    /// #     .build()?;
+    /// server.inject(Fault::truncated_body());
+    /// assert!(client.create_storage(&NewStorage::web_folder("site", "https://example.com/")).is_err());
+    /// assert_eq!(server.storages()[0].name, "site"); // handled all the same
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn truncated_body() -> Fault {
         Fault::new(Outcome::Truncated)
@@ -131,7 +173,17 @@ impl Fault {
     /// HTML page for a body, as a misconfigured proxy would.
     ///
     /// ```
-    /// let fault = claid::mock::Fault::non_json_body();
+    /// use claid::mock::Fault;
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = claid::Client::builder()
+    /// #     .api_key(server.api_key())
+    /// #     .base_url(server.url())
+    /// #     .max_retries(0)
+    /// #     .build()?;
+    /// server.inject(Fault::non_json_body());
+    /// let err = client.list_storages().unwrap_err();
+    /// assert!(matches!(err, claid::Error::Decode { status: 200, .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn non_json_body() -> Fault {
         Fault::new(Outcome::Handled).body("<html><body><h1>Welcome to nginx!</h1></body></html>")
@@ -150,8 +202,22 @@ impl Fault {
     /// When the name or value is not visible ASCII (a value may hold spaces).
     ///
     /// ```
-    /// let fault = claid::mock::Fault::status(429).header("Retry-After", "1");
-    /// let same_id = claid::mock::Fault::status(500).header("x-request-id", "req-1");
+    /// use std::time::Duration;
+    /// use claid::mock::Fault;
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = claid::Client::builder()
+    /// #     .api_key(server.api_key())
+    /// #     .base_url(server.url())
+    /// #     .max_retries(0)
+    /// #     .build()?;
+    /// server.inject(Fault::status(429).header("Retry-After", "1"));
+    /// match client.list_storages().unwrap_err() {
+    ///     claid::Error::Api(api) => assert_eq!(api.retry_after, Some(Duration::from_secs(1))),
+    ///     other => panic!("{other}"),
+    /// }
+    /// server.inject(Fault::status(500).header("x-request-id", "req-1"));
+    /// assert_eq!(client.list_storages().unwrap_err().request_id(), Some("req-1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Fault {
         if let Err(problem) = check_header(name, value) {
@@ -166,7 +232,22 @@ impl Fault {
     /// Replaces the answer's body with `body`, sent as is.
     ///
     /// ```
-    /// let fault = claid::mock::Fault::status(502).body("<html>Bad gateway</html>");
+    /// use claid::mock::Fault;
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = claid::Client::builder()
+    /// #     .api_key(server.api_key())
+    /// #     .base_url(server.url())
+    /// #     .max_retries(0)
+    /// #     .build()?;
+    /// server.inject(Fault::status(502).body("<html>Bad gateway</html>"));
+    /// match client.list_storages().unwrap_err() {
+    ///     claid::Error::Api(api) => {
+    ///         assert_eq!((api.status, api.error_code), (502, None)); // not the documented shape
+    ///         assert!(api.error_message.contains("<html>Bad gateway</html>"));
+    ///     }
+    ///     other => panic!("{other}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Fault {
         self.body = Some(body.into());
@@ -180,7 +261,19 @@ impl Fault {
     /// When `n` is 0.
     ///
     /// ```
-    /// let fault = claid::mock::Fault::status(503).times(3);
+    /// use claid::mock::Fault;
+    /// # let server = claid::mock::MockServer::start()?;
+    /// # let client = claid::Client::builder()
+    /// #     .api_key(server.api_key())
+    /// #     .base_url(server.url())
+    /// #     .max_retries(0)
+    /// #     .build()?;
+    /// server.inject(Fault::status(503).times(3));
+    /// for _ in 0..3 {
+    ///     assert_eq!(client.list_storages().unwrap_err().status(), Some(503));
+    /// }
+    /// assert!(client.list_storages().is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn times(mut self, n: usize) -> Fault {
         assert!(n > 0, "a fault must apply at least once");
@@ -192,7 +285,17 @@ impl Fault {
     /// e.g. `"/v1/storage/storages"`); other requests pass it by.
     ///
     /// ```
-    /// let fault = claid::mock::Fault::status(500).on("PATCH", "/v1/storage/storages/1");
+    /// use claid::{mock::{Fault, MockServer}, NewStorage, StoragePatch};
+    ///
+    /// let server = MockServer::builder()
+    ///     .storage(NewStorage::web_folder("site", "https://example.com/"))
+    ///     .start()?;
+    /// let client = server.client();
+    /// server.inject(Fault::status(500).on("PATCH", "/v1/storage/storages/1"));
+    /// assert_eq!(client.get_storage(1)?.name, "site"); // passes it by
+    /// let err = client.patch_storage(1, &StoragePatch::new().name("new")).unwrap_err();
+    /// assert_eq!(err.status(), Some(500));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn on(mut self, method: &str, path: &str) -> Fault {
         self.method = Some(method.to_owned());

@@ -185,7 +185,10 @@ impl MockServer {
     ///
     /// ```
     /// let server = claid::mock::MockServer::builder().api_key("k").start()?;
-    /// # Ok::<(), std::io::Error>(())
+    /// assert_eq!(server.api_key(), "k");
+    /// let stranger = claid::Client::builder().api_key("other").base_url(server.url()).build()?;
+    /// assert_eq!(stranger.list_storages().unwrap_err().status(), Some(401));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::new()
@@ -218,6 +221,8 @@ impl MockServer {
     /// ```
     /// let server = claid::mock::MockServer::start()?;
     /// let client = claid::Client::builder().api_key(server.api_key()).base_url(server.url()).build()?;
+    /// assert_eq!(client.base_url(), server.url());
+    /// assert!(client.list_storages()?.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn url(&self) -> &str {
@@ -227,8 +232,14 @@ impl MockServer {
     /// The address it listens on, for tests that speak raw HTTP.
     ///
     /// ```
+    /// use std::io::{Read, Write};
+    ///
     /// let server = claid::mock::MockServer::start()?;
-    /// let stream = std::net::TcpStream::connect(server.addr())?;
+    /// let mut stream = std::net::TcpStream::connect(server.addr())?;
+    /// stream.write_all(b"GET /v1/storage/storages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+    /// let mut answer = String::new();
+    /// stream.read_to_string(&mut answer)?;
+    /// assert!(answer.starts_with("HTTP/1.1 401 ")); // no key sent
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn addr(&self) -> SocketAddr {
