@@ -595,3 +595,39 @@ fn the_journal_cuts_bodies_and_counts_in_bounded_memory() {
     assert_eq!(server.request_count("GET", "/v1/elsewhere/4500"), 0);
     assert_eq!(server.request_count("GET", TYPES), 1);
 }
+
+#[test]
+fn the_journal_defaults_bound_entries_and_bodies() {
+    use claid::mock::{DEFAULT_JOURNAL_BODY_LIMIT, DEFAULT_JOURNAL_LIMIT};
+    // The worst case the docs state: 1,000 entries of 16 KiB bodies.
+    assert_eq!(
+        (DEFAULT_JOURNAL_LIMIT, DEFAULT_JOURNAL_BODY_LIMIT),
+        (1_000, 16 * 1024)
+    );
+    let server = MockServer::start().unwrap();
+    let at_cap = "x".repeat(DEFAULT_JOURNAL_BODY_LIMIT);
+    call(&server, "POST", STORAGES, Some(&at_cap));
+    let past_cap = "y".repeat(DEFAULT_JOURNAL_BODY_LIMIT + 1);
+    call(&server, "POST", STORAGES, Some(&past_cap));
+    let recorded = server.requests();
+    assert_eq!(
+        (recorded[0].body.len(), recorded[0].body_truncated),
+        (DEFAULT_JOURNAL_BODY_LIMIT, false)
+    );
+    assert_eq!(
+        (recorded[1].body.len(), recorded[1].body_truncated),
+        (DEFAULT_JOURNAL_BODY_LIMIT, true)
+    );
+
+    let client = server.client();
+    for _ in 0..DEFAULT_JOURNAL_LIMIT {
+        client.list_storage_types().unwrap();
+    }
+    let kept = server.requests();
+    assert_eq!(kept.len(), DEFAULT_JOURNAL_LIMIT);
+    assert!(
+        kept.iter().all(|r| r.path == TYPES),
+        "the two posts are forgotten"
+    );
+    assert_eq!(server.request_count("POST", STORAGES), 2);
+}

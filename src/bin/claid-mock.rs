@@ -9,8 +9,11 @@
 //! The first line it prints on stdout is its base URL, so a script can start
 //! it with `--port 0` and read where it listens. It serves until interrupted
 //! (SIGINT or SIGTERM end the process), journaling only the last
-//! [`JOURNAL_LIMIT`] requests, so that memory stays bounded however long it
-//! runs. Every option can also come from the environment; an argument wins.
+//! [`DEFAULT_JOURNAL_LIMIT`](claid::mock::DEFAULT_JOURNAL_LIMIT) requests
+//! with bodies cut to
+//! [`DEFAULT_JOURNAL_BODY_LIMIT`](claid::mock::DEFAULT_JOURNAL_BODY_LIMIT)
+//! bytes, so that memory stays bounded however long it runs. Every option
+//! can also come from the environment; an argument wins.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -20,9 +23,6 @@ use std::time::Duration;
 
 use claid::mock::{MockServer, MockServerBuilder, DEFAULT_API_KEY};
 use claid::NewStorage;
-
-/// How many requests the server's journal keeps (`GET /_mock/requests`).
-const JOURNAL_LIMIT: usize = 1_000;
 
 /// The port it listens on unless told otherwise; fixed, so that scripts and
 /// docs can name it.
@@ -158,8 +158,7 @@ fn start(options: Options) -> Result<MockServer, String> {
     let mut builder: MockServerBuilder = MockServer::builder()
         .host(options.host)
         .port(options.port)
-        .api_key(options.api_key)
-        .journal_limit(JOURNAL_LIMIT);
+        .api_key(options.api_key);
     if let Some(path) = &options.seed {
         for storage in seeds(path)? {
             builder = builder.storage(storage);

@@ -45,12 +45,20 @@ pub struct MockServerBuilder {
 }
 
 /// How many requests [`MockServer::requests`] keeps unless
-/// [`MockServerBuilder::journal_limit`] says otherwise.
-pub const DEFAULT_JOURNAL_LIMIT: usize = 10_000;
+/// [`MockServerBuilder::journal_limit`] says otherwise: 1,000.
+///
+/// With [`DEFAULT_JOURNAL_BODY_LIMIT`] and heads of at most 16 KiB, the
+/// journal holds at most about 35 MiB however the server is used: a test
+/// process may run several servers at once. A test that needs more of its
+/// history sets a higher limit; [`MockServer::request_count`] counts every
+/// request whatever the limit.
+pub const DEFAULT_JOURNAL_LIMIT: usize = 1_000;
 
 /// How many bytes of each body the journal keeps unless
-/// [`MockServerBuilder::journal_body_limit`] says otherwise: 64 KiB.
-pub const DEFAULT_JOURNAL_BODY_LIMIT: usize = 64 * 1024;
+/// [`MockServerBuilder::journal_body_limit`] says otherwise: 16 KiB, far
+/// more than any request of the API needs (a create with a
+/// service-account key object for credentials is about 3 KB).
+pub const DEFAULT_JOURNAL_BODY_LIMIT: usize = 16 * 1024;
 
 /// How long a connection may stay idle, or a request take to arrive,
 /// unless [`MockServerBuilder::timeout`] says otherwise: 60 s.

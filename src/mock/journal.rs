@@ -27,7 +27,7 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body, cut to the first
     /// [`journal_body_limit`](super::MockServerBuilder::journal_body_limit)
-    /// bytes (64 KiB unless set).
+    /// bytes (16 KiB unless set).
     pub body: Vec<u8>,
     /// Whether [`body`](RecordedRequest::body) was cut.
     pub body_truncated: bool,
