@@ -570,7 +570,34 @@ fn patch_from_a_file_or_stdin() {
         ],
     )
     .failed(2);
-    assert_eq!(server.requests().len(), before);
+    // A typo in a key is refused by name, not sent as an empty patch: from a
+    // file or stdin, with the storage given by id or by name.
+    let typo = r#"{"nmae": "renamed-again"}"#;
+    let typo_file = TempFile::new("typo.json", typo);
+    for target in ["1", "renamed"] {
+        let err = claid(
+            &server,
+            &["storages", "patch", target, "--json", typo_file.path()],
+        )
+        .failed(2);
+        assert!(err.stderr.contains("nmae"), "{}", err.stderr);
+        let err = claid_with(
+            server.url(),
+            server.api_key(),
+            &["storages", "patch", target, "--json", "-"],
+            &[],
+            Some(typo),
+        )
+        .failed(2);
+        assert!(err.stderr.contains("nmae"), "{}", err.stderr);
+    }
+    assert_eq!(
+        server.requests().len(),
+        before,
+        "nothing sent: {:?}",
+        sent(&server)
+    );
+    assert_eq!(server.storages()[0].name, "renamed");
 }
 
 #[test]
