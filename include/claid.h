@@ -240,7 +240,13 @@ enum ClaidStatus claid_get_storage(const struct ClaidClient *client,
 /**
  * Deletes a storage: `DELETE storage/storages/{storage_id}`.
  *
- * `storage_id` must be positive. On success `out_json` receives `null`.
+ * `storage_id` must be positive. On success `out_json` receives the
+ * answer's `data` member, `null` from the API. A 204 with no body and a 2xx
+ * JSON object that is not an error body (`{"data": null}`, `{}`, unknown
+ * members) succeed; an empty body with any other 2xx status (an empty 200),
+ * a body that is not a JSON object, and an error body with a 2xx status are
+ * `CLAID_STATUS_DECODE`. A 404 to a retry after an attempt whose outcome is
+ * unknown (a timeout, a lost connection, a 5xx) is a success.
  *
  * # Safety
  *
