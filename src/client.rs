@@ -56,8 +56,9 @@ impl Client {
     ///
     /// ```
     /// # let server = claid::mock::MockServer::start()?;
-    /// std::env::set_var("CLAID_API_KEY", server.api_key());
-    /// std::env::set_var("CLAID_BASE_URL", server.url()); // the emulator's
+    /// # std::env::set_var("CLAID_API_KEY", server.api_key());
+    /// # std::env::set_var("CLAID_BASE_URL", server.url());
+    /// // With CLAID_BASE_URL set to the emulator's URL:
     /// let client = claid::Client::from_env()?;
     /// assert_eq!(client.base_url(), server.url());
     /// assert!(client.list_storages()?.is_empty());
