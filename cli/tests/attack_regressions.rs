@@ -110,3 +110,37 @@ fn echoed_access_keys_nested_credentials_and_the_api_key_are_never_printed() {
     assert!(!run.stdout.contains(&key), "{}", run.stdout);
     std::fs::remove_file(&file).unwrap();
 }
+
+/// Files and standard input were read whole, whatever their size: an
+/// endless one (`--credentials-file /dev/zero`) took memory until the
+/// process died. More than a MiB is refused, before anything is sent.
+#[test]
+fn an_oversized_input_is_refused_without_reading_it_all() {
+    use std::io::Write;
+    let server = MockServer::start().unwrap();
+    // Valid JSON all the same: two MiB of blanks, then a storage.
+    let mut text = " ".repeat(2 << 20);
+    text.push_str(
+        r#"{"name":"big","type":"web_folder","parameters":{"base_url":"https://e.com/"}}"#,
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claid"))
+        .env_clear()
+        .env("CLAID_API_KEY", server.api_key())
+        .env("CLAID_BASE_URL", server.url())
+        .args(["storages", "ensure", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let written = child.stdin.take().unwrap().write_all(text.as_bytes());
+    assert!(
+        written.is_ok() || written.as_ref().unwrap_err().kind() == std::io::ErrorKind::BrokenPipe,
+        "{written:?}"
+    );
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("larger than 1 MiB"), "{stderr}");
+    assert!(server.requests().is_empty());
+}
