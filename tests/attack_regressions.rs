@@ -79,3 +79,44 @@ fn a_validation_message_keeps_the_server_text_whole_so_secrets_are_cut() {
         e.error_message
     );
 }
+
+/// The emulator answered an HTTP/1.1 request without a `Host`, or with two,
+/// where RFC 9112 (section 3.2) requires a 400: a client that forgot the
+/// header passed every test against it.
+#[cfg(feature = "mock")]
+#[test]
+fn the_emulator_refuses_a_missing_or_repeated_host() {
+    use std::io::{Read, Write};
+    let server = claid::mock::MockServer::start().unwrap();
+    let addr = server
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1/")
+        .to_owned();
+    let auth = format!("Authorization: Bearer {}\r\n", server.api_key());
+    let ask = |head: &str| {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let path = "/v1/storage/storage-types";
+    for head in [
+        format!("GET {path} HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"),
+        format!("GET {path} HTTP/1.1\r\nHost: a\r\nHost: b\r\n{auth}Connection: close\r\n\r\n"),
+        format!("GET {path} HTTP/1.0\r\nHost: a\r\nhost: b\r\n{auth}\r\n"),
+    ] {
+        let answer = ask(&head);
+        assert!(answer.starts_with("HTTP/1.1 400 "), "{head:?}: {answer}");
+        assert!(answer.contains("Host"), "{answer}");
+    }
+    for head in [
+        format!("GET {path} HTTP/1.1\r\nHost: a\r\n{auth}Connection: close\r\n\r\n"),
+        format!("GET {path} HTTP/1.0\r\n{auth}\r\n"),
+    ] {
+        let answer = ask(&head);
+        assert!(answer.starts_with("HTTP/1.1 200 "), "{head:?}: {answer}");
+    }
+    assert!(server.requests().iter().all(|r| r.path == path));
+}
