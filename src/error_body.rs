@@ -121,7 +121,7 @@ fn validation(items: &[&serde_json::value::RawValue]) -> Option<ErrorBody> {
             segments.len() > 1 && matches!(segments[0].as_str(), "body" | "path" | "query"),
         );
         let field = segments[skip..].join(".");
-        parts.push(format!("{field}: {}", msg.trim_end_matches('.')));
+        parts.push(format!("{field}: {msg}"));
         let entry = details
             .entry(field)
             .or_insert_with(|| Value::Array(Vec::new()));
@@ -132,8 +132,21 @@ fn validation(items: &[&serde_json::value::RawValue]) -> Option<ErrorBody> {
     if parts.is_empty() {
         return None;
     }
+    // Each part ends in one `.`, added only where the server's text has
+    // none: nothing of the server's text is cut (a secret it echoes must
+    // stay whole to be found and redacted).
+    let mut message = String::new();
+    for part in parts {
+        if !message.is_empty() {
+            message.push(' ');
+        }
+        message.push_str(&part);
+        if !part.ends_with('.') {
+            message.push('.');
+        }
+    }
     Some(ErrorBody {
-        error_message: format!("{}.", parts.join(". ")),
+        error_message: message,
         error_details: Value::Object(details),
         ..ErrorBody::default()
     })

@@ -106,7 +106,7 @@ fn parse_proxy(url: &str) -> Result<Proxy, &'static str> {
         .rsplit_once(':')
         .filter(|_| !host_port.ends_with(']'))
     {
-        if !matches!(port.parse::<u32>(), Ok(1..=65535)) {
+        if !crate::url::is_port(port) {
             return Err("has a port outside 1 to 65535");
         }
     }

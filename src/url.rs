@@ -81,10 +81,10 @@ impl BaseUrl {
             // An IPv6 host's own colons are inside its brackets.
             !authority.as_str().ends_with(']')
         }) {
-            match port.parse::<u32>() {
-                Ok(1..=65535) => {}
-                _ if port.is_empty() => return Err(bad("has a ':' but no port after it")),
-                _ => return Err(bad("has a port outside 1 to 65535")),
+            match port {
+                "" => return Err(bad("has a ':' but no port after it")),
+                port if !is_port(port) => return Err(bad("has a port outside 1 to 65535")),
+                _ => {}
             }
         }
         if uri.query().is_some() || raw.contains('?') {
@@ -175,6 +175,14 @@ impl BaseUrl {
             )),
         }
     }
+}
+
+/// Whether `port`, as written after a host's `:`, is a port: decimal digits
+/// only and from 1 to 65535. Rust's integer parser also takes a leading `+`,
+/// which `http::Uri` keeps in the authority but cannot read as a port, so the
+/// request would go to the scheme's default port instead.
+pub(crate) fn is_port(port: &str) -> bool {
+    port.bytes().all(|b| b.is_ascii_digit()) && matches!(port.parse::<u32>(), Ok(1..=65535))
 }
 
 /// Whether a path segment means "the parent" to a server that decodes it:

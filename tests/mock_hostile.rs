@@ -537,7 +537,9 @@ fn stalled_clients_do_not_hold_up_others() {
             let partial = match i % 3 {
                 0 => String::new(),
                 1 => format!("GET {STORAGES} HTTP/1.1\r\nHost"),
-                _ => format!("POST {STORAGES} HTTP/1.1\r\n{auth}Content-Length: 100\r\n\r\n{{"),
+                _ => format!(
+                    "POST {STORAGES} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 100\r\n\r\n{{"
+                ),
             };
             stream.write_all(partial.as_bytes()).unwrap();
             stream

@@ -11,13 +11,22 @@ use serde_json::Value;
 use crate::args::CredentialSource;
 use crate::failure::Failure;
 
-/// The text of `path`, or of standard input for `-`; `what` names it in errors.
+/// The most bytes read from a file or standard input: far more than any
+/// storage, patch or credentials object, and a bound on memory when the
+/// name given is endless (`/dev/zero`, a pipe that never ends).
+const MAX_INPUT_BYTES: u64 = 1024 * 1024;
+
+/// The text of `path`, or of standard input for `-`; `what` names it in
+/// errors. More than [`MAX_INPUT_BYTES`] is refused.
 pub fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
     let mut bytes = Vec::new();
     let read = if path == Path::new("-") {
-        std::io::stdin().lock().read_to_end(&mut bytes)
+        std::io::stdin()
+            .lock()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
+        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
     };
     let shown = if path == Path::new("-") {
         "standard input".to_owned()
@@ -25,6 +34,12 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
         path.display().to_string()
     };
     read.map_err(|e| Failure::Usage(format!("could not read {what} from {shown}: {e}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Failure::Usage(format!(
+            "{what} in {shown} is larger than {} MiB; give the JSON object only",
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
     String::from_utf8(bytes)
         .map_err(|_| Failure::Usage(format!("{what} in {shown} is not UTF-8 text")))
 }

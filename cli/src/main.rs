@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         // A reader that stopped early (`claid storages list | head -1`) is not an error.
         Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("claid: {failure}");
+            eprintln!("claid: {}", output::lines(&failure.to_string()));
             failure.exit_code()
         }
     }
@@ -47,7 +47,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         ),
         Command::Types { output } => {
             let text = client(base_url)?.json().list_storage_types()?;
-            output::data(&text, Shape::Types, json || output.json, &[])
+            output::data(
+                &text,
+                Shape::Types,
+                json || output.json,
+                &output::secrets_of(None),
+            )
         }
         Command::Storages(command) => storages(command, base_url, json),
     }
@@ -57,7 +62,12 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
     match command {
         Storages::List { output } => {
             let text = client(base_url)?.json().list_storages()?;
-            output::data(&text, Shape::Storages, json || output.json, &[])
+            output::data(
+                &text,
+                Shape::Storages,
+                json || output.json,
+                &output::secrets_of(None),
+            )
         }
         Storages::Get { target, output } => {
             let client = client(base_url)?;
@@ -71,7 +81,12 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
                     text
                 }
             };
-            output::data(&text, Shape::Storage, json || output.json, &[])
+            output::data(
+                &text,
+                Shape::Storage,
+                json || output.json,
+                &output::secrets_of(None),
+            )
         }
         Storages::Create(create) => {
             let (storage, output) = match create {
@@ -94,7 +109,12 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             let id = id_of(&client, &target)?;
             let patch = StoragePatch::new().name(new_name);
             let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
-            output::data(&text, Shape::Storage, json || output.json, &[])
+            output::data(
+                &text,
+                Shape::Storage,
+                json || output.json,
+                &output::secrets_of(None),
+            )
         }
         Storages::Patch { target, file } => {
             let patch = StoragePatch::from_json(&input::read_text(&file, "the patch")?)?;

@@ -72,20 +72,29 @@ pub fn line(text: &str, json: bool) -> Result<(), Failure> {
     }
 }
 
-/// The secrets in parameters this command sends: never printed back.
+/// The secrets never printed: the API key (which comes only from
+/// `CLAID_API_KEY`) and every string under the `credentials` of the
+/// parameters this command sends, at any depth (the access key too, and
+/// each string of a service-account key object), longest first so that a
+/// secret holding another is cut whole.
 pub fn secrets_of(parameters: Option<&StorageParameters>) -> Vec<String> {
-    let Some(credentials) = parameters.and_then(|p| p.credentials.as_deref()) else {
-        return Vec::new();
-    };
-    let mut secrets = vec![credentials.secret_access_key.clone()];
-    secrets.extend(
-        credentials
-            .extra
-            .values()
-            .filter_map(Value::as_str)
-            .map(str::to_owned),
-    );
+    fn strings(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+            Value::Number(_) | Value::Bool(_) | Value::Null => {}
+        }
+    }
+    let mut secrets: Vec<String> = std::env::var("CLAID_API_KEY").into_iter().collect();
+    if let Some(credentials) = parameters.and_then(|p| p.credentials.as_deref()) {
+        if let Ok(value) = serde_json::to_value(credentials) {
+            strings(&value, &mut secrets);
+        }
+    }
     secrets.retain(|s| !s.is_empty());
+    secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    secrets.dedup();
     secrets
 }
 
@@ -103,35 +112,47 @@ fn unexpected(shape: Shape, error: &serde_json::Error) -> Failure {
     ))
 }
 
-/// Replaces credentials objects and the given secrets; true when it did.
+/// Replaces credentials objects and the given secrets (in member names
+/// too); true when it did.
 fn scrub(value: &mut Value, secrets: &[String]) -> bool {
+    let cut = |text: &mut String| {
+        let mut changed = false;
+        for secret in secrets {
+            if text.contains(secret.as_str()) {
+                *text = text.replace(secret.as_str(), REDACTED);
+                changed = true;
+            }
+        }
+        changed
+    };
     match value {
         Value::Object(map) => {
             let mut changed = false;
-            for (key, member) in map.iter_mut() {
+            for (mut key, mut member) in std::mem::take(map) {
+                changed |= cut(&mut key);
                 if key == "credentials" && !member.is_null() && member.as_str() != Some(REDACTED) {
-                    *member = Value::String(REDACTED.to_owned());
+                    member = Value::String(REDACTED.to_owned());
                     changed = true;
                 } else {
-                    changed |= scrub(member, secrets);
+                    changed |= scrub(&mut member, secrets);
                 }
+                map.insert(key, member);
             }
             changed
         }
         Value::Array(items) => items
             .iter_mut()
             .fold(false, |changed, item| scrub(item, secrets) | changed),
-        Value::String(text) => {
-            let mut changed = false;
-            for secret in secrets {
-                if text.contains(secret.as_str()) {
-                    *text = text.replace(secret.as_str(), REDACTED);
-                    changed = true;
-                }
+        Value::String(text) => cut(text),
+        Value::Number(n) => {
+            let mut text = n.to_string();
+            let changed = cut(&mut text);
+            if changed {
+                *value = Value::String(text);
             }
             changed
         }
-        _ => false,
+        Value::Bool(_) | Value::Null => false,
     }
 }
 
@@ -233,12 +254,23 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 /// Text safe for a terminal: control characters (a name could hold an
 /// escape sequence) are shown escaped.
 fn cell(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
+    safe(text, false)
+}
+
+/// Lines of text safe for a terminal, as [`cell`] makes one: an error's
+/// message holds the server's words, which may carry escape sequences.
+pub fn lines(text: &str) -> String {
+    safe(text, true)
+}
+
+fn safe(text: &str, keep_newlines: bool) -> String {
+    let escaped = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    if !text.chars().any(escaped) {
         return text.to_owned();
     }
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if escaped(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()

@@ -8,6 +8,8 @@
 //! `Transfer-Encoding`, a coding other than `chunked`, a chunk size that
 //! overflows) is refused, and the connection is then closed, since where
 //! the next request would start is unknown.
+//! An HTTP/1.1 request without a `Host`, or any request with two, is a 400
+//! (RFC 9112, section 3.2).
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -218,6 +220,18 @@ impl Connection {
                     ))
                 }
             }
+        }
+        // RFC 9112, section 3.2: an HTTP/1.1 request without a Host, or any
+        // request with more than one, is a 400, as a real server answers it.
+        let hosts = headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("host"))
+            .count();
+        if hosts > 1 || (hosts == 0 && minor == 1) {
+            return Err(refuse(
+                400,
+                "An HTTP/1.1 request needs exactly one Host header.".to_owned(),
+            ));
         }
         let framing = framing(&headers, minor)?;
         let connection = tokens(&headers, "connection");
