@@ -7,11 +7,13 @@ use std::process::Command;
 
 use claid::mock::MockServer;
 
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap()
+}
+
 /// The `sh` blocks of the README section titled `title`.
 fn shell_blocks(title: &str) -> Vec<String> {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .unwrap();
+    let readme = readme();
     let start = readme
         .find(&format!("\n## {title}\n"))
         .expect("the section exists");
@@ -34,11 +36,24 @@ fn the_shell_section_runs_as_written() {
         .lines()
         .find(|l| l.starts_with("cargo run --features mock --bin claid-mock"))
         .expect("the first block starts the emulator");
-    let port = start
+    // The port the line gives, else the default the emulator's option table
+    // documents (a row `| `--port PORT` ... | `CLAID_MOCK_PORT` | `12480` |`).
+    let port = match start
         .split_whitespace()
         .skip_while(|w| *w != "--port")
         .nth(1)
-        .expect("on a fixed port");
+    {
+        Some(port) => port.to_owned(),
+        None => readme()
+            .lines()
+            .find(|l| l.starts_with("| `--port PORT`"))
+            .and_then(|row| row.trim_end_matches('|').rsplit('|').next())
+            .expect("the emulator's options table has a --port row")
+            .trim()
+            .trim_matches('`')
+            .to_owned(),
+    };
+    assert!(port.parse::<u16>().is_ok_and(|p| p != 0), "{port:?}");
     let readme_url = format!("http://127.0.0.1:{port}/v1/");
     assert!(blocks[1].contains(&readme_url), "{}", blocks[1]);
 

@@ -86,6 +86,7 @@ int main() {
   std::string options = "{\"api_key\":" + quoted(key);
   if (url != nullptr) options += ",\"base_url\":" + quoted(url);
   options += "}";
+  std::printf("libclaid %s\n", claid_version());
 
   // [usage]
   ClaidClient *raw = nullptr;
@@ -93,12 +94,14 @@ int main() {
     return claid_client_new_with_options(options.c_str(), &raw, error);
   });
   ClaidClientPtr client(raw);  // claid_client_free at the end of the scope
-  if (!report("client", made)) return 1;
+  if (!made.ok()) {
+    report("client", made);  // the error object says why
+    return 1;
+  }
 
   Answer types = call([&](char **out) { return claid_list_storage_types(client.get(), out); });
   bool ok = report("storage types", types);  // ["web_folder","s3","gcs"]
   // [usage]
-  std::printf("libclaid %s\n", claid_version());
 
   Answer created = call([&](char **out) {
     return claid_create_storage(client.get(),
