@@ -179,7 +179,7 @@ impl ApiError {
                 "No such endpoint: check that the base URL ends in /v1/ (e.g. https://api.claid.ai/v1/)."
             }
             404 if self.target == Target::Storage => {
-                "No such storage: check the id (list_storages shows them)."
+                "No such storage: check the id (a list of the storages shows them)."
             }
             404 => "No such storage or endpoint: check the path, and that the base URL ends in /v1/.",
             405 => "The endpoint does not take this method: check the method and the path.",

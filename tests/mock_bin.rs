@@ -208,6 +208,7 @@ fn a_bad_seed_file_is_refused_naming_the_file_and_the_storage() {
         assert!(out.stdout.is_empty(), "{name}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(mentions), "{name}: {stderr}");
+        assert!(!stderr.contains("nothing was sent"), "{name}: {stderr}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -148,8 +148,14 @@ fn seeds(path: &OsString) -> Result<Vec<NewStorage>, String> {
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            NewStorage::from_json(&item.to_string())
-                .map_err(|e| format!("storage {} of the seed file {shown}: {e}", i + 1))
+            NewStorage::from_json(&item.to_string()).map_err(|e| {
+                // The cause alone: the client's "nothing was sent" means nothing here.
+                let cause = match &e {
+                    claid::Error::InvalidInput { message, .. } => message.clone(),
+                    other => other.to_string(),
+                };
+                format!("storage {} of the seed file {shown}: {cause}", i + 1)
+            })
         })
         .collect()
 }
