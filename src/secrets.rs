@@ -671,6 +671,35 @@ mod tests {
     }
 
     #[test]
+    fn the_start_of_a_body_grows_its_window_past_a_run_of_cut_secrets() {
+        // Twenty copies of a secret spelled through three escape levels,
+        // apart: each is cut to a short marker, so what is kept reaches past
+        // the first window, whose end splits a copy. The window must grow
+        // until that copy is whole, or its first characters are kept.
+        let mut spelled = "abcdefghij".to_owned();
+        for _ in 0..3 {
+            spelled = spelled
+                .chars()
+                .map(|c| format!("\\u{:04x}", u32::from(c)))
+                .collect();
+        }
+        let body = format!(
+            "{}{}{}",
+            "x".repeat(150),
+            vec![spelled; 20].join(" "),
+            "y".repeat(100)
+        );
+        let (start, more) = Secrets::new(["abcdefghij"]).redacted_start(body.as_bytes(), 1000);
+        let expected = format!(
+            "{}{}{}",
+            "x".repeat(150),
+            [REDACTED; 20].join(" "),
+            "y".repeat(100)
+        );
+        assert_eq!((start.as_str(), more), (expected.as_str(), false));
+    }
+
+    #[test]
     fn the_start_of_a_body_ends_on_a_character_boundary() {
         let body = format!("x{}", "é".repeat(300));
         let (start, more) = Secrets::new(["zz"]).redacted_start(body.as_bytes(), 200);
