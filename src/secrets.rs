@@ -586,6 +586,36 @@ mod tests {
     }
 
     #[test]
+    fn each_named_escape_and_reference_is_decoded() {
+        for (c, spelling) in [
+            ('\u{8}', r"\b"),
+            ('\u{c}', r"\f"),
+            ('\n', r"\n"),
+            ('\r', r"\r"),
+            ('\t', r"\t"),
+            ('\0', r"\0"),
+            ('<', "&lt;"),
+            ('>', "&gt;"),
+            ('&', "&amp;"),
+            ('"', "&quot;"),
+            ('\'', "&apos;"),
+            ('\u{a0}', "&nbsp;"),
+            ('/', "&#47;"),
+            ('/', "&#x2F;"),
+            ('/', "&#X2f;"),
+        ] {
+            let secret = format!("k{c}y");
+            assert_eq!(
+                cut(&[&secret], &format!("[k{spelling}y]")),
+                "[<redacted>]",
+                "{spelling}"
+            );
+        }
+        // `\u` takes exactly four hex digits: no sign, no fewer.
+        assert_eq!(cut(&["kAy"], r"k\u+041y k\u41y"), r"k\u+041y k\u41y");
+    }
+
+    #[test]
     fn a_backslash_before_anything_else_is_itself() {
         assert_eq!(
             cut(&["C:\\dir\\k"], r#"path C:\dir\k!"#),
