@@ -586,6 +586,36 @@ mod tests {
     }
 
     #[test]
+    fn each_named_escape_and_reference_is_decoded() {
+        for (c, spelling) in [
+            ('\u{8}', r"\b"),
+            ('\u{c}', r"\f"),
+            ('\n', r"\n"),
+            ('\r', r"\r"),
+            ('\t', r"\t"),
+            ('\0', r"\0"),
+            ('<', "&lt;"),
+            ('>', "&gt;"),
+            ('&', "&amp;"),
+            ('"', "&quot;"),
+            ('\'', "&apos;"),
+            ('\u{a0}', "&nbsp;"),
+            ('/', "&#47;"),
+            ('/', "&#x2F;"),
+            ('/', "&#X2f;"),
+        ] {
+            let secret = format!("k{c}y");
+            assert_eq!(
+                cut(&[&secret], &format!("[k{spelling}y]")),
+                "[<redacted>]",
+                "{spelling}"
+            );
+        }
+        // `\u` takes exactly four hex digits: no sign, no fewer.
+        assert_eq!(cut(&["kAy"], r"k\u+041y k\u41y"), r"k\u+041y k\u41y");
+    }
+
+    #[test]
     fn a_backslash_before_anything_else_is_itself() {
         assert_eq!(
             cut(&["C:\\dir\\k"], r#"path C:\dir\k!"#),
@@ -668,6 +698,35 @@ mod tests {
             "{start}"
         );
         assert!(more, "60 of the 100 y are left out");
+    }
+
+    #[test]
+    fn the_start_of_a_body_grows_its_window_past_a_run_of_cut_secrets() {
+        // Twenty copies of a secret spelled through three escape levels,
+        // apart: each is cut to a short marker, so what is kept reaches past
+        // the first window, whose end splits a copy. The window must grow
+        // until that copy is whole, or its first characters are kept.
+        let mut spelled = "abcdefghij".to_owned();
+        for _ in 0..3 {
+            spelled = spelled
+                .chars()
+                .map(|c| format!("\\u{:04x}", u32::from(c)))
+                .collect();
+        }
+        let body = format!(
+            "{}{}{}",
+            "x".repeat(150),
+            vec![spelled; 20].join(" "),
+            "y".repeat(100)
+        );
+        let (start, more) = Secrets::new(["abcdefghij"]).redacted_start(body.as_bytes(), 1000);
+        let expected = format!(
+            "{}{}{}",
+            "x".repeat(150),
+            [REDACTED; 20].join(" "),
+            "y".repeat(100)
+        );
+        assert_eq!((start.as_str(), more), (expected.as_str(), false));
     }
 
     #[test]

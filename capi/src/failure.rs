@@ -196,6 +196,31 @@ mod tests {
     }
 
     #[test]
+    fn a_timeout_is_the_timeout_status() {
+        use claid::mock::{Fault, MockServer};
+        use std::time::Duration;
+        let server = MockServer::start().unwrap();
+        // Dropping the server at the end cuts the delay short.
+        server.inject(Fault::delay(Duration::from_secs(3600)));
+        let client = claid::Client::builder()
+            .api_key(server.api_key())
+            .base_url(server.url())
+            .timeout(Duration::from_millis(200))
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let f = Failure::from(client.json().list_storages().unwrap_err());
+        assert_eq!(f.status(), ClaidStatus::Timeout);
+        let v = parse(&f);
+        assert_eq!(v["kind"], "timeout");
+        assert!(
+            v["hint"].as_str().unwrap().contains("raise the timeout"),
+            "{v}"
+        );
+        assert!(v.get("status").is_none(), "{v}");
+    }
+
+    #[test]
     fn transport_and_decode_errors_carry_a_hint_too() {
         let closed = std::net::TcpListener::bind("127.0.0.2:0")
             .unwrap()
@@ -218,6 +243,11 @@ mod tests {
             c.json().get_storage(1).unwrap_err()
         });
         assert_eq!(v["kind"], "decode");
+        assert_eq!(v["status"], 200, "{v}");
+        assert!(
+            v["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+            "{v}"
+        );
         assert!(
             v["hint"]
                 .as_str()
