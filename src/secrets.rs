@@ -651,6 +651,16 @@ mod tests {
             "]".repeat(300)
         );
         assert_eq!(Secrets::in_json(&deep).0, ["DEEP"]);
+        // Past MAX_DEPTH levels the walk reads the rest in one flat pass, so
+        // even absurd nesting costs no stack.
+        for (open, close) in [("[", "]"), (r#"{"a":"#, "}")] {
+            let absurd = format!(
+                r#"{{"credentials":{}"DEEP"{}}}"#,
+                open.repeat(50_000),
+                close.repeat(50_000)
+            );
+            assert_eq!(Secrets::in_json(&absurd).0, ["DEEP"], "{open}");
+        }
     }
 
     #[test]
