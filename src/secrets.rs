@@ -659,7 +659,11 @@ mod tests {
                 open.repeat(50_000),
                 close.repeat(50_000)
             );
-            assert_eq!(Secrets::in_json(&absurd).0, ["DEEP"], "{open}");
+            // Past MAX_DEPTH every string counts, member names too.
+            assert!(
+                Secrets::in_json(&absurd).0.contains(&"DEEP".to_owned()),
+                "{open}"
+            );
         }
     }
 
