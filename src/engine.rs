@@ -198,7 +198,8 @@ impl Engine {
     }
 
     /// The error for a non-2xx answer: the body read (every secret cut from
-    /// every field that holds the server's text) and the advice aimed at what the operation targets.
+    /// every field that holds the server's text) and the advice aimed at
+    /// what the operation targets.
     fn api_error(&self, op: &Operation<'_>, answer: Answer) -> Error {
         let mut api = ApiError::from_answer(
             answer.status,
