@@ -18,11 +18,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use claid::mock::{Fault, MockServer};
 use serde_json::{json, Value};
+
+mod support;
+use support::{lib_dir, repo, text};
 
 /// The system libraries a program linking `libclaid.a` needs, as printed by
 /// `cargo rustc -p claid-capi --lib --crate-type staticlib -- --print native-static-libs`
@@ -64,49 +66,6 @@ const TYPES: &str = "/v1/storage/storage-types";
 
 /// A secret the C program sends in a create; no answer may hold it.
 const C_SECRET: &str = "c-secret-value";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Where libclaid.so and libclaid.a are, built once per test process.
-fn lib_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        // This test is target/<profile>/deps/c_abi-<hash>.
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-        let target_dir = profile_dir.parent().unwrap();
-        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
-            "debug" => "dev",
-            other => other,
-        };
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "claid-capi",
-                "--lib",
-                "--profile",
-                profile,
-            ])
-            .arg("--target-dir")
-            .arg(target_dir)
-            .current_dir(repo())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "cargo build -p claid-capi failed");
-        for lib in ["libclaid.so", "libclaid.a"] {
-            assert!(profile_dir.join(lib).is_file(), "{lib} was not built");
-        }
-        profile_dir
-    })
-}
 
 #[derive(Clone, Copy)]
 enum Link {
@@ -169,15 +128,6 @@ fn compile(name: &str, sources: &[PathBuf], link: Link) -> Program {
         text(&output)
     );
     out
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status: {}\n--- stdout\n{}--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Runs `program`, under `runner` (e.g. valgrind) when given, and checks

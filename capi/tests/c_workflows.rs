@@ -9,44 +9,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use claid::mock::{Fault, MockServer};
 use claid::{Credentials, NewStorage};
 
-const LIST: &str = "/v1/storage/storages";
+mod support;
+use support::{lib_dir, text};
 
-/// Where libclaid.so is, built once per test process.
-fn lib_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        // This test is target/<profile>/deps/c_workflows-<hash>.
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
-            "debug" => "dev",
-            other => other,
-        };
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "claid-capi",
-                "--lib",
-                "--profile",
-                profile,
-            ])
-            .arg("--target-dir")
-            .arg(profile_dir.parent().unwrap())
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "cargo build -p claid-capi failed");
-        profile_dir
-    })
-}
+const LIST: &str = "/v1/storage/storages";
 
 /// workflows.c compiled, deleted when dropped.
 struct Program(PathBuf);
@@ -95,15 +65,6 @@ fn compile(name: &str) -> Program {
         text(&output)
     );
     program
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status: {}\n--- stdout\n{}--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Runs one phase of workflows.c against `server`, under `runner` if given.

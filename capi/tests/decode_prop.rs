@@ -9,12 +9,11 @@
 
 #[path = "../../tests/answers/mod.rs"]
 mod answers;
+mod support;
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::ptr;
-use std::sync::OnceLock;
 
 use answers::{
     bad_answer, deleted_answer, error_answer, op, runner, serve, storage_answer, types_answer,
@@ -34,39 +33,9 @@ const STATUS_OK: c_int = 0;
 const STATUS_API: c_int = 2;
 const STATUS_DECODE: c_int = 5;
 
-/// Where libclaid.so is: built once per test process with a nested
-/// `cargo build -p claid-capi` into this test's target directory and
-/// profile (cargo builds no cdylib for integration tests).
-fn library_path() -> &'static Path {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        // This test is target/<profile>/deps/decode_prop-<hash>.
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-        let target_dir = profile_dir.parent().unwrap();
-        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
-            "debug" => "dev",
-            other => other,
-        };
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "claid-capi",
-                "--lib",
-                "--profile",
-                profile,
-            ])
-            .arg("--target-dir")
-            .arg(target_dir)
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "cargo build -p claid-capi failed");
-        profile_dir.join("libclaid.so")
-    })
+/// Where libclaid.so is, built once per test process.
+fn library_path() -> PathBuf {
+    support::lib_dir().join("libclaid.so")
 }
 
 type NewWithOptions =

@@ -21,15 +21,11 @@ use std::sync::OnceLock;
 
 use claid::mock::MockServer;
 
+mod support;
+use support::{repo, text};
+
 /// The cargo-c release `.ci/run` and the README pin.
 const CARGO_C_VERSION: &str = "0.10.24";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// The SONAME's version by cargo-c's rule: `0.0.<patch>` for 0.0.x,
 /// `0.<minor>` for 0.x, `<major>` from 1.0 on, so that it changes exactly
@@ -49,15 +45,6 @@ fn sover() -> String {
 
 fn soname() -> String {
     format!("libclaid.so.{}", sover())
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status: {}\n--- stdout\n{}--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Runs `cmd` and checks that it succeeded.

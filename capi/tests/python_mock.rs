@@ -6,40 +6,10 @@
 //! for this test, so it builds both with nested `cargo build`s into the
 //! same target directory and profile, as `c_abi.rs` does for the library.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Builds `args` into this test's target directory and profile; gives the
-/// profile's output directory.
-fn build(args: &[&str]) -> PathBuf {
-    // This test is target/<profile>/deps/python_mock-<hash>.
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let target_dir = profile_dir.parent().unwrap();
-    let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
-        "debug" => "dev",
-        other => other,
-    };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .arg("build")
-        .args(["--quiet", "--profile", profile])
-        .args(args)
-        .arg("--target-dir")
-        .arg(target_dir)
-        .current_dir(repo())
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "cargo build {args:?} failed");
-    profile_dir
-}
+mod support;
+use support::{build, repo};
 
 #[test]
 fn python_drives_claid_mock_and_libclaid_retries_through_its_faults() {
