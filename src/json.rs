@@ -57,6 +57,11 @@ impl Client {
 }
 
 impl JsonApi<'_> {
+    /// The engine of the client this view belongs to.
+    pub(crate) fn engine(&self) -> &crate::engine::Engine {
+        self.client.engine()
+    }
+
     /// `GET storage/storage-types`: a JSON array of strings.
     ///
     /// ```

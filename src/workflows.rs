@@ -115,7 +115,7 @@ impl JsonApi<'_> {
     pub fn find_storage(&self, name: &str) -> Result<String, Error> {
         validate_name(name)?;
         let list = self.list_storages()?;
-        Ok(match find_in(&list, name)? {
+        Ok(match self.find_in(&list, name)? {
             Some((_, raw)) => raw.get().to_owned(),
             None => "null".to_owned(),
         })
@@ -137,6 +137,16 @@ impl JsonApi<'_> {
     /// ```
     pub fn ensure_storage(&self, storage: &NewStorage) -> Result<String, Error> {
         ensure(self, storage)
+    }
+
+    /// [`find_in`], with the API key cut from its error as from every other
+    /// (the list's text is the server's and may echo it).
+    fn find_in<'t>(
+        &self,
+        list: &'t str,
+        name: &str,
+    ) -> Result<Option<(Storage, &'t RawValue)>, Error> {
+        find_in(list, name).map_err(|e| self.engine().redact(e, &Secrets::default()))
     }
 }
 
@@ -171,7 +181,9 @@ impl View for JsonApi<'_> {
 
     fn find(&self, name: &str) -> Result<Option<(Storage, String)>, Error> {
         let list = self.list_storages()?;
-        Ok(find_in(&list, name)?.map(|(storage, raw)| (storage, raw.get().to_owned())))
+        Ok(self
+            .find_in(&list, name)?
+            .map(|(storage, raw)| (storage, raw.get().to_owned())))
     }
 
     fn create(&self, storage: &NewStorage) -> Result<String, Error> {
