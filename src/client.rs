@@ -236,7 +236,7 @@ impl Client {
     }
 
     /// Sends a request and decodes the `data` member of its answer as `T`.
-    fn typed<T: DeserializeOwned>(&self, op: &Operation<'_>) -> Result<T, Error> {
+    pub(crate) fn typed<T: DeserializeOwned>(&self, op: &Operation<'_>) -> Result<T, Error> {
         let answer = self.engine.send(op)?;
         self.engine
             .decode::<Envelope<T>>(&answer, &op.secrets)

@@ -264,20 +264,40 @@ impl Engine {
         }
     }
 
-    /// A decode error for `answer`, with the API key and `secrets` cut from
-    /// its message, excerpt and request id.
+    /// A decode error for `answer`, with the API key, `secrets` and every
+    /// credential string the answer itself carries (a get answer shows the
+    /// access key) cut from its message, excerpt and request id.
     pub(crate) fn decode_error(
         &self,
         answer: &Answer,
         message: String,
         secrets: &Secrets,
     ) -> Error {
-        Error::decode(
+        self.text_decode_error(
             answer.status,
             answer.request_id.clone(),
+            &String::from_utf8_lossy(&answer.body),
             message,
-            &answer.body,
-            &self.key.and(secrets),
+            secrets,
+        )
+    }
+
+    /// A decode error for `text`, an answer (or part of one) already read,
+    /// cut as [`Engine::decode_error`] cuts.
+    pub(crate) fn text_decode_error(
+        &self,
+        status: u16,
+        request_id: Option<String>,
+        text: &str,
+        message: String,
+        secrets: &Secrets,
+    ) -> Error {
+        Error::decode(
+            status,
+            request_id,
+            message,
+            text.as_bytes(),
+            &self.key.and(secrets).and(&Secrets::in_json(text)),
         )
     }
 
