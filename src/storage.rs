@@ -1147,6 +1147,111 @@ mod tests {
         assert!(msg.contains("missing field `parameters`"), "{msg}");
     }
 
+    /// `StorageOutDetailed_Pydantic` as the schema gives it (the reference's
+    /// example), and `StorageOut_Pydantic` as a list gives it.
+    const DETAILED: &str = r#"{"id": 1, "name": "s3-playground", "type": "s3", "parameters": {"path": "/input/", "bucket": "playground", "credentials": {"access_key": "AKIAEXAMPLE"}}, "created_at": "2022-01-10T18:27:16.362118+00:00"}"#;
+    const LISTED: &str = r#"{"id": 1, "name": "s3-playground", "type": "s3", "parameters": {"path": "/input/", "bucket": "playground"}, "created_at": "2022-01-10T18:27:16.362118+00:00"}"#;
+
+    #[test]
+    fn detailed_answers_show_the_access_key_and_round_trip() {
+        let s: Storage = serde_json::from_str(DETAILED).unwrap();
+        assert_eq!(s.access_key(), Some("AKIAEXAMPLE"));
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(DETAILED).unwrap());
+        let listed: Storage = serde_json::from_str(LISTED).unwrap();
+        assert_eq!(listed.access_key(), None);
+        let web: Storage = serde_json::from_str(
+            r#"{"id":2,"name":"w","type":"web_folder","parameters":{"base_url":"https://e.com/"},"created_at":"t"}"#,
+        )
+        .unwrap();
+        assert_eq!(web.access_key(), None);
+        // Credentials the library does not know are kept, and stay out of Debug.
+        let odd: Storage = serde_json::from_str(&DETAILED.replace(
+            r#""access_key": "AKIAEXAMPLE""#,
+            r#""access_key": "AKIAEXAMPLE", "key_id": "KID-9", "scopes": ["r"]"#,
+        ))
+        .unwrap();
+        let creds = odd.parameters.credentials.as_deref().unwrap();
+        assert_eq!(creds.extra["key_id"], "KID-9");
+        let dbg = format!("{odd:?} {odd:#?} {creds:?}");
+        assert!(
+            !dbg.contains("AKIAEXAMPLE") && !dbg.contains("KID-9"),
+            "{dbg}"
+        );
+        assert!(dbg.contains(REDACTED));
+    }
+
+    #[test]
+    fn patch_builders_send_only_what_is_set() {
+        let json = |p: &StoragePatch| serde_json::to_string(p).unwrap();
+        assert_eq!(
+            json(&StoragePatch::new().path("out/")),
+            r#"{"parameters":{"path":"out/"}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().secret_access_key("S2")),
+            r#"{"parameters":{"credentials":{"secret_access_key":"S2"}}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().bucket("b").base_url("u")),
+            r#"{"parameters":{"bucket":"b","base_url":"u"}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().credentials(Credentials::new("A2", "S2"))),
+            r#"{"parameters":{"credentials":{"access_key":"A2","secret_access_key":"S2"}}}"#
+        );
+        // Later calls win member by member; earlier members are kept.
+        let mut p = StorageParameters::new();
+        p.path = Some("p/".into());
+        p.bucket = Some("b".into());
+        p.extra.insert("region".into(), "eu".into());
+        assert_eq!(
+            json(&StoragePatch::new().parameters(p.clone()).path("x/")),
+            r#"{"parameters":{"bucket":"b","path":"x/","region":"eu"}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().path("x/").parameters(p.clone())),
+            r#"{"parameters":{"bucket":"b","path":"p/","region":"eu"}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().base_url("u").parameters(p)),
+            r#"{"parameters":{"bucket":"b","path":"p/","base_url":"u","region":"eu"}}"#
+        );
+        assert_eq!(
+            json(
+                &StoragePatch::new()
+                    .credentials(Credentials::new("A", "S"))
+                    .secret_access_key("S2")
+            ),
+            r#"{"parameters":{"credentials":{"access_key":"A","secret_access_key":"S2"}}}"#
+        );
+        assert_eq!(
+            json(
+                &StoragePatch::new()
+                    .secret_access_key("S2")
+                    .name("n")
+                    .credentials(Credentials::new("A", ""))
+            ),
+            r#"{"name":"n","parameters":{"credentials":{"access_key":"A","secret_access_key":"S2"}}}"#
+        );
+        let secret = StoragePatch::new().secret_access_key("TOPSECRET");
+        assert!(!format!("{secret:?}").contains("TOPSECRET"));
+    }
+
+    #[test]
+    fn patches_from_json_may_be_partial_and_are_sent_as_given() {
+        for text in [
+            r#"{"parameters":{"path":"out/"}}"#,
+            r#"{"parameters":{"credentials":{"secret_access_key":"S2"}}}"#,
+            r#"{"parameters":{"credentials":{"access_key":"A2"}}}"#,
+            r#"{"parameters":{"bucket":"b","credentials":{"access_key":"A","secret_access_key":"S"}}}"#,
+            r#"{"type":"gcs"}"#,
+        ] {
+            let patch = StoragePatch::from_json(text).unwrap();
+            assert_eq!(serde_json::to_string(&patch).unwrap(), text);
+        }
+    }
+
     #[test]
     fn patch_sends_only_what_is_set() {
         let p = StoragePatch::new().storage_type("gcs");
