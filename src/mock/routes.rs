@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::journal::RecordedRequest;
 use super::reply::Reply;
 use super::store::{NameTaken, Store};
-use super::validate::{self, StorageId, STORAGE_TYPES};
+use super::validate::{self, Problems, StorageId, STORAGE_TYPES};
 
 enum Route<'a> {
     StorageTypes,
@@ -120,21 +120,24 @@ fn patch(store: &mut Store, raw_id: &str, body: &[u8]) -> Reply {
     };
     let id = validate::check_id(raw_id);
     let checked = validate::check_patch_body(&body);
-    let id = match (id, checked) {
-        (Ok(id), Ok(())) => id,
+    let (id, refused) = match (id, checked) {
+        (Ok(id), Ok(())) => (id, None),
         (Err(mut problems), Err(more)) => {
             problems.extend(more);
             return problems.into_reply();
         }
-        (Err(problems), Ok(())) | (Ok(_), Err(problems)) => return problems.into_reply(),
+        (Err(problems), Ok(())) => return problems.into_reply(),
+        (Ok(id), Err(problems)) => (id, Some(problems)),
     };
     let current = match id {
         StorageId::Id(id) => store.fields(id).map(|current| (id, current)),
         StorageId::Beyond => None,
     };
     let Some((id, current)) = current else {
-        return not_found();
+        return refused.map_or_else(not_found, Problems::into_reply);
     };
+    // A body refused on its own is refused here too; against the storage,
+    // every problem it has is listed at once.
     match validate::check_patch(&body, current) {
         Err(problems) => problems.into_reply(),
         Ok(fields) => match store.update(id, fields) {
