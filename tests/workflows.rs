@@ -45,6 +45,7 @@ enum ViewKind {
 
 const VIEWS: [ViewKind; 2] = [ViewKind::Typed, ViewKind::Json];
 
+#[allow(clippy::result_large_err)] // `claid::Error` as the library returns it
 fn ensure(client: &Client, view: ViewKind, wanted: &NewStorage) -> Result<Storage, Error> {
     match view {
         ViewKind::Typed => client.ensure_storage(wanted),
