@@ -273,31 +273,32 @@ impl Engine {
         message: String,
         secrets: &Secrets,
     ) -> Error {
-        self.text_decode_error(
+        self.body_decode_error(
             answer.status,
             answer.request_id.clone(),
-            &String::from_utf8_lossy(&answer.body),
+            &answer.body,
             message,
             secrets,
         )
     }
 
-    /// A decode error for `text`, an answer (or part of one) already read,
+    /// A decode error for `body`, an answer (or part of one) already read,
     /// cut as [`Engine::decode_error`] cuts.
-    pub(crate) fn text_decode_error(
+    pub(crate) fn body_decode_error(
         &self,
         status: u16,
         request_id: Option<String>,
-        text: &str,
+        body: &[u8],
         message: String,
         secrets: &Secrets,
     ) -> Error {
+        let carried = Secrets::in_json(&String::from_utf8_lossy(body));
         Error::decode(
             status,
             request_id,
             message,
-            text.as_bytes(),
-            &self.key.and(secrets).and(&Secrets::in_json(text)),
+            body,
+            &self.key.and(secrets).and(&carried),
         )
     }
 

@@ -157,10 +157,10 @@ impl JsonApi<'_> {
     /// error cut free of `secrets`.
     fn typed(&self, text: &str, secrets: &Secrets) -> Result<Storage, Error> {
         serde_json::from_str(text).map_err(|e| {
-            self.engine().text_decode_error(
+            self.engine().body_decode_error(
                 200,
                 None,
-                text,
+                text.as_bytes(),
                 format!("the storage is not what this operation returns ({e})"),
                 secrets,
             )
@@ -212,10 +212,10 @@ impl View for JsonApi<'_> {
     fn find(&self, name: &str, secrets: &Secrets) -> Result<Option<(Storage, String)>, Error> {
         let list = self.storages(&Operation::list_storages().with_secrets(secrets))?;
         let found = find_in(&list, name).map_err(|e| {
-            self.engine().text_decode_error(
+            self.engine().body_decode_error(
                 200,
                 None,
-                &list,
+                list.as_bytes(),
                 format!("the storage list is not an array of storages ({e})"),
                 secrets,
             )
