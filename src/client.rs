@@ -158,7 +158,7 @@ impl Client {
     /// let storage = client.create_storage(&s3)?;
     /// println!("created storage {}", storage.id);
     /// assert_eq!(storage.parameters.bucket.as_deref(), Some("my-bucket"));
-    /// assert!(storage.parameters.credentials.is_none()); // never returned
+    /// assert!(storage.parameters.credentials.is_some()); // the access key, never the secret
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {
