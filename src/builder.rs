@@ -1,5 +1,6 @@
 //! Configuring a [`Client`].
 
+use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,6 +76,23 @@ impl ClientBuilder {
     /// ```
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The builder [`Client::from_env`] starts from: `CLAID_API_KEY`
+    /// (required) and `CLAID_BASE_URL` (when set and not empty), read
+    /// through `env`.
+    pub(crate) fn from_env(env: impl Fn(&str) -> Option<OsString>) -> Result<Self, Error> {
+        let var = |name| env_text(name, env(name));
+        let key = var("CLAID_API_KEY")?.ok_or_else(|| {
+            Error::invalid_input(
+                "CLAID_API_KEY is not set (or empty); export the key from the Claid dashboard",
+            )
+        })?;
+        let builder = ClientBuilder::new().api_key(key);
+        Ok(match var("CLAID_BASE_URL")? {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        })
     }
 
     /// The API key, sent as `Authorization: Bearer <key>`. Required; checked
@@ -330,6 +348,21 @@ impl ClientBuilder {
             on_retry: self.on_retry,
         };
         Ok(Client::from_engine(Engine::new(config)?))
+    }
+}
+
+/// The variable `name` of the environment, whose value is `value`, as text:
+/// `None` when it is unset or empty. A value that is set but not UTF-8 is an
+/// [`Error::InvalidInput`] naming the variable (never quoting it: it may
+/// hold a key or a password), not "unset": read as unset, a test server's
+/// address would fall back to the real API, and the key with it.
+pub(crate) fn env_text(name: &str, value: Option<OsString>) -> Result<Option<String>, Error> {
+    match value.map(OsString::into_string) {
+        None => Ok(None),
+        Some(Ok(text)) => Ok(Some(text).filter(|t| !t.is_empty())),
+        Some(Err(_)) => Err(Error::invalid_input(format!(
+            "the environment variable {name} is not valid UTF-8; fix or unset it"
+        ))),
     }
 }
 
