@@ -116,7 +116,10 @@ impl ClientBuilder {
     /// The base URL; `http` or `https`, with or without the trailing slash.
     /// Defaults to [`DEFAULT_BASE_URL`]. Checked by [`build`](Self::build):
     /// a host, a port from 1 to 65535 when one is given, no user name or
-    /// password, no query, no fragment.
+    /// password, no query, no fragment, no control character. Characters
+    /// outside ASCII in the path are sent percent-encoded as UTF-8 (`/vé1/`
+    /// as `/v%C3%A91/`), an encoded path as it is; a host outside ASCII is
+    /// refused (give its `xn--` form).
     ///
     /// ```
     /// let client = claid::Client::builder()
@@ -314,8 +317,10 @@ impl ClientBuilder {
     /// - an API key that is missing, empty, or holds anything but visible
     ///   ASCII (a space, a line break, a pasted non-breaking space): the
     ///   message gives the position of the first such character;
-    /// - a base URL that is not `http` or `https`, has no host, a port
-    ///   outside 1 to 65535, a user name or password, a query or a fragment;
+    /// - a base URL that is not `http` or `https`, has no host, a host
+    ///   outside ASCII, a port outside 1 to 65535, a user name or password,
+    ///   a query, a fragment, a control character, or a `%` that does not
+    ///   start an encoded byte;
     /// - a user agent with anything but visible ASCII and spaces;
     /// - a timeout that is zero or over 24 hours;
     /// - a proxy variable of the environment (`https_proxy`/`HTTPS_PROXY`,
