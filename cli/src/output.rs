@@ -77,9 +77,10 @@ pub fn line(text: &str, json: bool) -> Result<(), Failure> {
 
 /// The secrets never printed: the API key (which comes only from
 /// `CLAID_API_KEY`) and every string under the `credentials` of the
-/// parameters this command sends, at any depth (each string of a
-/// service-account key object too), but the access key, which answers show
-/// by design; longest first so that a secret holding another is cut whole.
+/// parameters this command sends, at any depth (the access key too, and
+/// each string of a service-account key object), longest first so that a
+/// secret holding another is cut whole. The access key is printed only
+/// where answers show it by design, `credentials.access_key`.
 pub fn secrets_of(parameters: Option<&StorageParameters>) -> Vec<String> {
     fn strings(value: &Value, out: &mut Vec<String>) {
         match value {
@@ -91,9 +92,8 @@ pub fn secrets_of(parameters: Option<&StorageParameters>) -> Vec<String> {
     }
     let mut secrets: Vec<String> = std::env::var("CLAID_API_KEY").into_iter().collect();
     if let Some(credentials) = parameters.and_then(|p| p.credentials.as_deref()) {
-        if let Ok(Value::Object(mut value)) = serde_json::to_value(credentials) {
-            value.remove("access_key");
-            value.values().for_each(|v| strings(v, &mut secrets));
+        if let Ok(value) = serde_json::to_value(credentials) {
+            strings(&value, &mut secrets);
         }
     }
     secrets.retain(|s| !s.is_empty());
@@ -160,8 +160,8 @@ fn scrub(value: &mut Value, secrets: &[String]) -> bool {
 }
 
 /// Replaces every member of a `credentials` value but a string
-/// `access_key` (or the whole value, when it is not an object); true when
-/// it did.
+/// `access_key`, kept as returned even when this command sent it (or the
+/// whole value, when it is not an object); true when it did.
 fn hide_credentials(credentials: &mut Value) -> bool {
     let hidden = Value::String(REDACTED.to_owned());
     match credentials {
@@ -342,7 +342,7 @@ mod tests {
             r#"{"parameters":{"credentials":{"access_key":"AKIAEXAMPLE1234","secret_access_key":"SK","x":{"y":"z"}}}}"#,
         )
         .unwrap();
-        assert!(scrub(&mut value, &[]));
+        assert!(scrub(&mut value, &["AKIAEXAMPLE1234".to_owned()]));
         assert_eq!(
             value["parameters"]["credentials"],
             serde_json::json!({"access_key": "AKIAEXAMPLE1234", "secret_access_key": REDACTED, "x": REDACTED})
