@@ -305,7 +305,7 @@ impl Error {
                     "Check the network, the base URL and any proxy settings."
                 },
             ),
-            Error::Timeout { .. } => Some("Retry later, or raise the timeout or the deadline."),
+            Error::Timeout { .. } => Some("Retry later, or raise the timeout."),
             Error::Cancelled { .. } => Some(
                 "The call was cancelled on request; make it again when wanted (after a create, change or delete, check first whether it was made).",
             ),
