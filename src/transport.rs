@@ -12,7 +12,7 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::NextTimeout;
 use ureq::{Agent, AsSendBody};
 
-use crate::cancel::{CancelConnector, Calls};
+use crate::cancel::{Calls, CancelConnector};
 use crate::config::Config;
 use crate::retry::{self, Failure};
 use crate::secrets::REDACTED;
@@ -101,7 +101,6 @@ impl Transport {
         body: Option<&[u8]>,
         budget: Option<Duration>,
     ) -> Result<Answer, AttemptError> {
-
         let builder = http::Request::builder()
             .method(method.clone())
             .uri(url)

@@ -124,7 +124,11 @@ fn a_wait_before_a_retry_is_cut_short() {
     canceller.cancel();
     cancelled_message(result.recv().unwrap());
     worker.join().unwrap();
-    assert_eq!(server.request_count("GET", LIST), 1, "nothing more was sent");
+    assert_eq!(
+        server.request_count("GET", LIST),
+        1,
+        "nothing more was sent"
+    );
 }
 
 #[test]
@@ -146,11 +150,14 @@ fn a_cancel_between_attempts_sends_no_retry() {
     assert_eq!(server.request_count("GET", LIST), 1);
     server.inject(Fault::status(503).header("Retry-After", "0"));
     // The hook cancels again, this time the workflow's list step.
-    cancelled_message(client.ensure_storage(&NewStorage::web_folder(
-        "a",
-        "https://example.com/a/",
-    )));
-    assert_eq!(server.request_count("POST", LIST), 0, "the create never ran");
+    cancelled_message(
+        client.ensure_storage(&NewStorage::web_folder("a", "https://example.com/a/")),
+    );
+    assert_eq!(
+        server.request_count("POST", LIST),
+        0,
+        "the create never ran"
+    );
 }
 
 #[test]
@@ -235,7 +242,10 @@ fn a_wait_past_the_deadline_is_not_slept() {
 fn deadlines_are_checked_and_read_from_json_options() {
     for bad in [Duration::ZERO, Duration::from_secs(24 * 3600 + 1)] {
         let b = Client::builder().api_key("k").deadline(bad);
-        assert!(matches!(b.build(), Err(Error::InvalidInput { .. })), "{bad:?}");
+        assert!(
+            matches!(b.build(), Err(Error::InvalidInput { .. })),
+            "{bad:?}"
+        );
     }
     let b = claid::ClientBuilder::from_json(r#"{"api_key":"k","deadline_ms":1500}"#).unwrap();
     assert!(format!("{b:?}").contains("deadline: 1.5s"), "{b:?}");

@@ -15,9 +15,9 @@
 //! every machine); `.ci/run` runs it with `--ignored`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -566,10 +566,18 @@ fn run_cancel(runner: &[&str], program: &Path) -> Output {
     }
     drop(go);
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "cancel.c failed:\n{}", text(&output));
+    assert!(
+        output.status.success(),
+        "cancel.c failed:\n{}",
+        text(&output)
+    );
     assert_eq!(count(&server, "GET", STORAGES), 5);
     assert_eq!(count(&server, "POST", STORAGES), 1);
-    assert_eq!(count(&server, "GET", "/v1/storage/storages/1"), 1, "no retry");
+    assert_eq!(
+        count(&server, "GET", "/v1/storage/storages/1"),
+        1,
+        "no retry"
+    );
     output
 }
 
@@ -587,7 +595,12 @@ fn run_fork(runner: &[&str], program: &Path, rounds: u32) -> Output {
         .start()
         .unwrap();
     let rounds = rounds.to_string();
-    run(runner, program, &[server.url(), server.api_key(), &rounds], &[])
+    run(
+        runner,
+        program,
+        &[server.url(), server.api_key(), &rounds],
+        &[],
+    )
 }
 
 #[test]
