@@ -107,7 +107,8 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ensure_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {
-        ensure(self, storage)
+        // One call: a cancel during the list also stops the create or patch.
+        self.engine().call(|| ensure(self, storage))
     }
 }
 
@@ -150,7 +151,8 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ensure_storage(&self, storage: &NewStorage) -> Result<String, Error> {
-        ensure(self, storage)
+        // One call: a cancel during the list also stops the create or patch.
+        self.engine().call(|| ensure(self, storage))
     }
 
     /// `text` read as a typed storage, to compare; an error is a decode
