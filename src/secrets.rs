@@ -16,7 +16,8 @@
 //! sits inside a JSON string), as HTML character references in an HTML page
 //! (`&#47;`, `&#x2F;`, `&sol;`, `&auml;`, `&auml` without its `;` where
 //! HTML5 reads it so), or percent-encoded in a URL (`%2F`, `%2f`, `+` for a
-//! space). So text is not searched for a list of spellings: it is decoded,
+//! space in a form, itself in a path: a secret holding a `+` is searched
+//! with a space in its place too). So text is not searched for a list of spellings: it is decoded,
 //! level by level (up to [`LEVELS`] levels; see [`Secrets::search`]), each
 //! escape, reference or percent-encoded character decoding to what it
 //! stands for, and the secrets are searched in every decoded form. Each
@@ -100,8 +101,11 @@ const MAX_INNER_UNIT: usize = MAX_DIGITS + 4;
 #[derive(Default, Clone)]
 pub struct Secrets {
     all: Vec<String>,
-    /// One searcher for each of `all`, built once.
-    finders: Vec<Finder<'static>>,
+    /// What is searched for, each with its searcher, built once: each of
+    /// `all`, and each that holds a `+` again with a space in its place
+    /// (percent-decoding reads a `+` as the space it is in a form, but in a
+    /// path it is itself, so both readings are searched).
+    needles: Vec<(String, Finder<'static>)>,
 }
 
 /// Says how many there are, never what they are.
@@ -122,11 +126,20 @@ impl Secrets {
             .collect();
         all.sort();
         all.dedup();
-        let finders = all
+        let plus = all
             .iter()
-            .map(|s| Finder::new(s.as_bytes()).into_owned())
+            .filter(|s| s.contains('+'))
+            .map(|s| s.replace('+', " "));
+        let needles = all
+            .iter()
+            .cloned()
+            .chain(plus)
+            .map(|s| {
+                let finder = Finder::new(s.as_bytes()).into_owned();
+                (s, finder)
+            })
             .collect();
-        Secrets { all, finders }
+        Secrets { all, needles }
     }
 
     /// The secrets of both sets, to be cut in one pass (so that a secret of
@@ -355,7 +368,7 @@ impl Secrets {
     /// string is a backslash, not the escape `\"`).
     fn search(&self, original: &str, levels: &mut Vec<Decoded>, spans: &mut Vec<(usize, usize)>) {
         let current = levels.last().map_or(original, |level| level.text.as_str());
-        for (secret, finder) in self.all.iter().zip(&self.finders) {
+        for (secret, finder) in &self.needles {
             for start in overlapping(current, finder, secret) {
                 let (mut s, mut e) = (start, start + secret.len());
                 for level in levels.iter().rev() {
@@ -750,6 +763,73 @@ mod tests {
                 "{spelling}"
             );
         }
+    }
+
+    #[test]
+    fn named_references_of_html5_are_decoded_with_and_without_semicolon() {
+        let secret = "pässwörd/é∳≂̸";
+        for spelling in [
+            "p&auml;ssw&ouml;rd&sol;&eacute;&CounterClockwiseContourIntegral;&NotEqualTilde;",
+            "p&auml;ssw&ouml;rd&#x2f;&#233;&#x2233;&#8770;&#x338;",
+            // Legacy names HTML5 reads without their `;`.
+            "p&aumlssw&oumlrd/&eacute∳≂̸",
+            // Numeric references without `;`, leading zeros, upper-case X.
+            "p&#228ssw&#X000f6;rd/é∳≂̸",
+        ] {
+            assert_eq!(
+                cut(&[secret], &format!("<p>{spelling}</p>")),
+                "<p><redacted></p>",
+                "{spelling}"
+            );
+        }
+        // Only the legacy names work without `;`, the longest first.
+        assert_eq!(cut(&["x¬it;"], "x&notit;"), "<redacted>");
+        assert_eq!(cut(&["x∉"], "x&notin;"), "<redacted>");
+        assert_eq!(cut(&["x/"], "x&sol"), "x&sol");
+        // A match starting on the second character of a two-character
+        // reference covers the whole reference.
+        assert_eq!(cut(&["\u{338}z"], "a&NotEqualTilde;z"), "a<redacted>");
+        // More digits than any code point needs are not read.
+        assert_eq!(cut(&["x/"], "x&#0000000047;"), "x&#0000000047;");
+    }
+
+    #[test]
+    fn percent_encoding_is_decoded_in_either_case_with_plus_for_space() {
+        let secret = "k/é y😀";
+        for spelling in [
+            "k%2F%C3%A9+y%F0%9F%98%80",
+            "k%2f%c3%a9%20y%f0%9f%98%80",
+            "%6B/%C3%a9 y😀",
+            // Percent-encoding inside a JSON escape, and the reverse.
+            r"k\u00252F\u00e9+y\ud83d\ude00",
+            r"k%5Cu002f%5cu00e9+y%F0%9F%98%80",
+            // In an HTML page's link, after JSON.
+            r"k&#x25;2F\u00e9&plus;y%F0%9F%98%80",
+        ] {
+            assert_eq!(
+                cut(&[secret], &format!("[{spelling}]")),
+                "[<redacted>]",
+                "{spelling}"
+            );
+        }
+        // A `+` is a space in a form and itself in a path: both are cut.
+        assert_eq!(
+            cut(&["a+b/c d"], "a+b%2Fc+d a+b%2fc%20d"),
+            "<redacted> <redacted>"
+        );
+        // Bytes that are not UTF-8 stay as they are.
+        assert_eq!(cut(&["k"], "%C3k%ZZ%"), "%C3<redacted>%ZZ%");
+    }
+
+    #[test]
+    fn bounded_starts_stay_linear_and_cut_secrets_whole() {
+        // A long text is decoded only in a window at its start.
+        let secrets = Secrets::new(["s3cr%t"]);
+        let text = format!("{}s3cr%25t{}", "a".repeat(4090), "&amp;\\%25+".repeat(100_000));
+        let (start, more) = secrets.redacted_text_start(&text, 4096);
+        assert!(more);
+        assert!(start.starts_with(&format!("{}<redacted>", "a".repeat(4090))), "{start}");
+        assert!(secrets.longest_spelling() < text.len() / 4);
     }
 
     #[test]
