@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::error_body;
 use crate::operation::Target;
-use crate::secrets::Secrets;
+use crate::secrets::{Secrets, REDACTED};
 use crate::transport::LookupFailed;
 
 /// Everything a call can fail with.
@@ -455,6 +455,12 @@ fn bounded(text: &str, limit: usize, secrets: &Secrets) -> String {
         while !kept.is_char_boundary(end) {
             end -= 1;
         }
+        // A marker the cut would split goes whole.
+        if let Some(marker) = kept[..end].rfind('<') {
+            if kept[marker..].starts_with(REDACTED) && marker + REDACTED.len() > end {
+                end = marker;
+            }
+        }
         kept.truncate(end);
         kept.push_str(CUT);
     }
@@ -529,7 +535,6 @@ fn excerpt(body: &[u8], secrets: &Secrets) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::REDACTED;
 
     fn answer(status: u16, body: &[u8]) -> ApiError {
         ApiError::from_answer(status, body, None, None, &Secrets::default())
