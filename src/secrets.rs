@@ -592,7 +592,13 @@ fn reference(s: &str) -> Option<(char, Option<char>, usize)> {
         let digits = bytes[from..]
             .iter()
             .take(MAX_DIGITS + 1)
-            .take_while(|b| if hex { b.is_ascii_hexdigit() } else { b.is_ascii_digit() })
+            .take_while(|b| {
+                if hex {
+                    b.is_ascii_hexdigit()
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
             .count();
         if digits == 0 || digits > MAX_DIGITS {
             return None;
@@ -825,10 +831,17 @@ mod tests {
     fn bounded_starts_stay_linear_and_cut_secrets_whole() {
         // A long text is decoded only in a window at its start.
         let secrets = Secrets::new(["s3cr%t"]);
-        let text = format!("{}s3cr%25t{}", "a".repeat(4090), "&amp;\\%25+".repeat(100_000));
+        let text = format!(
+            "{}s3cr%25t{}",
+            "a".repeat(4090),
+            "&amp;\\%25+".repeat(100_000)
+        );
         let (start, more) = secrets.redacted_text_start(&text, 4096);
         assert!(more);
-        assert!(start.starts_with(&format!("{}<redacted>", "a".repeat(4090))), "{start}");
+        assert!(
+            start.starts_with(&format!("{}<redacted>", "a".repeat(4090))),
+            "{start}"
+        );
         assert!(secrets.longest_spelling() < text.len() / 4);
     }
 

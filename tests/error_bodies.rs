@@ -197,7 +197,11 @@ fn hostile_bodies_leave_bounded_text() {
             let Error::Api(api) = &err else {
                 panic!("{err:?}")
             };
-            assert!(api.error_message.len() <= 4096 + "…".len(), "{}", api.error_message.len());
+            assert!(
+                api.error_message.len() <= 4096 + "…".len(),
+                "{}",
+                api.error_message.len()
+            );
             assert!(
                 !api.error_message.contains("s3cr") && !api.error_message.contains("lue"),
                 "{}",

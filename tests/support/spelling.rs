@@ -102,9 +102,7 @@ pub fn json_spelling_by_char(secret: &str, styles: &[CharStyle]) -> Vec<String> 
             (CharStyle::Html, '&') => out.push_str("&amp;"),
             (CharStyle::Html, c) => write!(out, "&#x{:x};", u32::from(c)).unwrap(),
             (CharStyle::HtmlNamed, c) => match NAMED.iter().find(|(n, _, _)| *n == c) {
-                Some((_, name, true)) if bare_ok && i % 2 == 1 => {
-                    write!(out, "&{name}").unwrap()
-                }
+                Some((_, name, true)) if bare_ok && i % 2 == 1 => write!(out, "&{name}").unwrap(),
                 Some((_, name, _)) => write!(out, "&{name};").unwrap(),
                 None => write!(out, "&#{};", u32::from(c)).unwrap(),
             },
