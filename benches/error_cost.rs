@@ -48,7 +48,7 @@ fn main() {
         .expect("the server's port");
     let client = claid::Client::builder()
         .api_key("bench-key-0123456789abcdefghijklmnopqrstuv")
-        .base_url(&format!("http://127.0.0.1:{}/v1/", port.trim()))
+        .base_url(format!("http://127.0.0.1:{}/v1/", port.trim()))
         .max_retries(0)
         .build()
         .expect("client");

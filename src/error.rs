@@ -163,14 +163,13 @@ impl ApiError {
     /// that is to carry more secrets than it was read with.
     fn redact(&mut self, secrets: &Secrets) {
         self.error_message = bounded(&self.error_message, MAX_TEXT_BYTES, secrets);
-        for short in [
+        let short = [
             &mut self.error_code,
             &mut self.error_type,
             &mut self.request_id,
-        ] {
-            if let Some(text) = short {
-                *text = bounded(text, MAX_ID_BYTES, secrets);
-            }
+        ];
+        for text in short.into_iter().flatten() {
+            *text = bounded(text, MAX_ID_BYTES, secrets);
         }
         self.error_details = bounded_details(std::mem::take(&mut self.error_details), secrets);
     }
