@@ -1,5 +1,6 @@
 //! What can go wrong, and what to do about it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -473,50 +474,80 @@ fn bounded(text: &str, limit: usize, secrets: &Secrets) -> String {
 /// `details` with every string and member name bounded (see [`bounded`])
 /// and redacted, a number holding a secret turned into the redacted string,
 /// and at most [`MAX_DETAILS_BYTES`] of text in all.
-fn bounded_details(details: Value, secrets: &Secrets) -> Value {
-    fn walk(value: Value, secrets: &Secrets, budget: &mut usize) -> Value {
+fn bounded_details(mut details: Value, secrets: &Secrets) -> Value {
+    /// Changes only what must change: most details hold no secret and no
+    /// long text, and are kept as they were read.
+    fn walk(value: &mut Value, secrets: &Secrets, budget: &mut usize) {
         fn spend(budget: &mut usize, text: &str) {
             *budget = budget.saturating_sub(text.len().clamp(1, MAX_TEXT_BYTES));
         }
+        fn changed(key: &str, secrets: &Secrets) -> Option<String> {
+            if key.len() > MAX_TEXT_BYTES {
+                return Some(bounded(key, MAX_TEXT_BYTES, secrets));
+            }
+            match secrets.redact(key) {
+                Cow::Owned(cut) => Some(cut),
+                Cow::Borrowed(_) => None,
+            }
+        }
         match value {
             Value::String(s) => {
-                spend(budget, &s);
-                Value::String(bounded(&s, MAX_TEXT_BYTES, secrets))
+                spend(budget, s);
+                if let Some(cut) = changed(s, secrets) {
+                    *s = cut;
+                }
             }
-            Value::Number(n) => {
-                let mut number = Value::Number(n);
-                secrets.redact_value(&mut number);
-                number
+            Value::Number(_) => {
+                secrets.redact_value(value);
             }
             Value::Array(items) => {
-                let mut kept = Vec::with_capacity(items.len().min(1024));
-                for item in items {
+                for (i, item) in items.iter_mut().enumerate() {
                     if *budget == 0 {
-                        kept.push(Value::String(CUT.to_owned()));
+                        items.truncate(i);
+                        items.push(Value::String(CUT.to_owned()));
                         break;
                     }
-                    kept.push(walk(item, secrets, budget));
+                    walk(item, secrets, budget);
                 }
-                Value::Array(kept)
             }
             Value::Object(map) => {
-                let mut kept = serde_json::Map::new();
-                for (key, member) in map {
+                let mut keys = Vec::new();
+                let mut cut_at = None;
+                for (i, (key, member)) in map.iter_mut().enumerate() {
                     if *budget == 0 {
+                        cut_at = Some(i);
+                        break;
+                    }
+                    spend(budget, key);
+                    if let Some(new) = changed(key, secrets) {
+                        keys.push((i, new));
+                    }
+                    walk(member, secrets, budget);
+                }
+                if keys.is_empty() && cut_at.is_none() {
+                    return;
+                }
+                let mut keys = keys.into_iter().peekable();
+                let mut kept = serde_json::Map::new();
+                for (i, (key, member)) in std::mem::take(map).into_iter().enumerate() {
+                    if Some(i) == cut_at {
                         kept.insert(CUT.to_owned(), Value::String(CUT.to_owned()));
                         break;
                     }
-                    spend(budget, &key);
-                    let key = bounded(&key, MAX_TEXT_BYTES, secrets);
-                    kept.insert(key, walk(member, secrets, budget));
+                    let key = match keys.next_if(|(at, _)| *at == i) {
+                        Some((_, new)) => new,
+                        None => key,
+                    };
+                    kept.insert(key, member);
                 }
-                Value::Object(kept)
+                *map = kept;
             }
-            other @ (Value::Bool(_) | Value::Null) => other,
+            Value::Bool(_) | Value::Null => {}
         }
     }
     let mut budget = MAX_DETAILS_BYTES;
-    walk(details, secrets, &mut budget)
+    walk(&mut details, secrets, &mut budget);
+    details
 }
 
 /// The start of a body as text, at most [`EXCERPT_BYTES`] (and `…` when

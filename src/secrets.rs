@@ -106,6 +106,8 @@ pub struct Secrets {
     /// (percent-decoding reads a `+` as the space it is in a form, but in a
     /// path it is itself, so both readings are searched).
     needles: Vec<(String, Finder<'static>)>,
+    /// See [`Secrets::longest_spelling`].
+    longest_spelling: usize,
 }
 
 /// Says how many there are, never what they are.
@@ -139,7 +141,14 @@ impl Secrets {
                 (s, finder)
             })
             .collect();
-        Secrets { all, needles }
+        let longest = all.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+        let once = htmlize::ENTITY_MAX_LENGTH.max(MAX_INNER_UNIT);
+        let longest_spelling = longest * once * MAX_INNER_UNIT.pow(LEVELS as u32 - 2);
+        Secrets {
+            all,
+            needles,
+            longest_spelling,
+        }
     }
 
     /// The secrets of both sets, to be cut in one pass (so that a secret of
@@ -317,10 +326,7 @@ impl Secrets {
     /// (33 bytes), and each further level spells each character of that in
     /// at most [`MAX_INNER_UNIT`] bytes.
     fn longest_spelling(&self) -> usize {
-        let once = htmlize::ENTITY_MAX_LENGTH.max(MAX_INNER_UNIT);
-        let per_char = once * MAX_INNER_UNIT.pow(LEVELS as u32 - 2);
-        let longest = self.all.iter().map(|s| s.chars().count()).max();
-        longest.unwrap_or(0) * per_char
+        self.longest_spelling
     }
 
     /// The spans of `text` to cut, sorted and merged.
