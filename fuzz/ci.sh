@@ -4,7 +4,7 @@
 # longer with FUZZ_SECONDS=3600 bash fuzz/ci.sh, or one target as the
 # README's "Fuzzing" section says.
 #
-# FUZZ_SECONDS: time per target (default 55). FUZZ_TARGETS: which targets
+# FUZZ_SECONDS: time per target (default 50). FUZZ_TARGETS: which targets
 # (default all). On a failure: the target's name, libFuzzer's report, and
 # the failing input, escaped, on stdout; exit status 1.
 set -euo pipefail
@@ -17,7 +17,7 @@ if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION\$"; then
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
 fi
 
-seconds=${FUZZ_SECONDS:-55}
+seconds=${FUZZ_SECONDS:-50}
 read -r -a targets <<<"${FUZZ_TARGETS:-answers secrets emulator_wire rules json_input}"
 
 cargo fuzz build
