@@ -37,17 +37,24 @@ failed=()
 for target in "${targets[@]}"; do
   printf '\n--- fuzz target %s, %s s\n' "$target" "$seconds"
   mkdir -p "corpus/$target" "regressions/$target" "artifacts/$target"
+  # The emulator starts and ends a thread per connection; LeakSanitizer
+  # reports the thread-local destructor list of one still ending (glibc's
+  # __cxa_thread_atexit_impl) as a leak. The other targets keep the check
+  # (the C ABI's strings must all come back).
+  leaks=1
+  [ "$target" = emulator_wire ] && leaks=0
+  touch "artifacts/$target.start"
   status=0
   isolated cargo fuzz run "$target" "corpus/$target" "seeds/$target" "regressions/$target" -- \
-    -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=65536 \
-    -print_final_stats=1 >"artifacts/$target.log" 2>&1 || status=$?
+    -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -max_len=65536 \
+    -detect_leaks=$leaks -print_final_stats=1 >"artifacts/$target.log" 2>&1 || status=$?
   grep -E '^#[0-9]+ +(INITED|DONE)|^stat::(number_of_executed_units|peak_rss_mb)' "artifacts/$target.log" || true
-  if [ "$status" != 0 ] || ls "artifacts/$target"/crash-* "artifacts/$target"/timeout-* "artifacts/$target"/oom-* >/dev/null 2>&1; then
+  new_inputs=$(find "artifacts/$target" -type f -newer "artifacts/$target.start")
+  if [ "$status" != 0 ] || [ -n "$new_inputs" ]; then
     failed+=("$target")
     echo "FAILED: fuzz target $target"
     grep -E -A 20 'panicked|ERROR: libFuzzer|==[0-9]+==ERROR' "artifacts/$target.log" | head -n 60 || true
-    for input in "artifacts/$target"/*; do
-      [ -f "$input" ] || continue
+    for input in $new_inputs; do
       echo "failing input $input ($(wc -c <"$input") bytes), escaped:"
       python3 -c 'import sys; print(repr(open(sys.argv[1], "rb").read()[:4096]))' "$input"
     done
