@@ -73,10 +73,14 @@ fn build_answer(framing: u8, rest: &[u8]) -> (Vec<u8>, Option<u16>) {
         let name = String::from_utf8_lossy(&line[..colon]).into_owned();
         let value = line[colon + 1..].trim_ascii().to_vec();
         let token = !name.is_empty()
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         let framing_header = ["content-length", "transfer-encoding", "connection"]
             .contains(&name.to_ascii_lowercase().as_str());
-        let clean_value = value.iter().all(|&b| b == b'\t' || (b' '..=b'~').contains(&b));
+        let clean_value = value
+            .iter()
+            .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b));
         if !token || framing_header || !clean_value {
             well_formed = false;
         }
@@ -126,7 +130,11 @@ fn build_answer(framing: u8, rest: &[u8]) -> (Vec<u8>, Option<u16>) {
 }
 
 fn new_storage() -> NewStorage {
-    NewStorage::s3("site", "bucket", Credentials::new("AKIAFUZZ", "fuzz-secret"))
+    NewStorage::s3(
+        "site",
+        "bucket",
+        Credentials::new("AKIAFUZZ", "fuzz-secret"),
+    )
 }
 
 /// The status rule for one error: what the server sent, as the right kind.
@@ -151,7 +159,9 @@ fn typed(client: &Client, op: u8) -> Result<(), Error> {
         2 => client.create_storage(&new_storage()).map(drop),
         3 => client.get_storage(1).map(drop),
         4 => client.delete_storage(1),
-        5 => client.patch_storage(1, &StoragePatch::new().name("x")).map(drop),
+        5 => client
+            .patch_storage(1, &StoragePatch::new().name("x"))
+            .map(drop),
         6 => client.find_storage("site").map(drop),
         _ => client.ensure_storage(&new_storage()).map(drop),
     }
@@ -173,7 +183,9 @@ fn json(client: &Client, op: u8) -> Result<String, Error> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [op, framing, rest @ ..] = data else { return };
+    let [op, framing, rest @ ..] = data else {
+        return;
+    };
     let server = loopback::server();
     let (bytes, sent) = build_answer(*framing, rest);
     server.script(vec![bytes]);
@@ -211,7 +223,9 @@ fuzz_target!(|data: &[u8]| {
         );
         let handle = c_client(&options).unwrap_or_else(|e| panic!("{}", e.json));
         let arg = match op - 17 {
-            2 | 7 | 8 => r#"{"name":"site","type":"s3","parameters":{"bucket":"b","credentials":{"access_key":"AKIAFUZZ","secret_access_key":"fuzz-secret"}}}"#,
+            2 | 7 | 8 => {
+                r#"{"name":"site","type":"s3","parameters":{"bucket":"b","credentials":{"access_key":"AKIAFUZZ","secret_access_key":"fuzz-secret"}}}"#
+            }
             5 => r#"{"name":"x"}"#,
             _ => "site",
         };

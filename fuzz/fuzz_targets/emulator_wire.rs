@@ -58,7 +58,9 @@ fn exchange(bytes: &[&[u8]], half_close: bool) -> (Vec<u8>, Duration, bool) {
             Ok(0) => break true,
             Ok(n) => got.extend_from_slice(&buf[..n]),
             Err(e) if e.kind() == ErrorKind::ConnectionReset => break true,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break false,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                break false
+            }
             Err(_) => break true,
         }
         if got.len() > 64 << 20 {
@@ -80,14 +82,23 @@ fn still_serving() {
     // Whatever the input queued through the admin API is forgotten first.
     let clear = b"DELETE /_mock/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     let (answer, _, closed) = exchange(&[clear], true);
-    assert!(closed && status_of(&answer) == Some(200), "clearing faults: {:?}", String::from_utf8_lossy(&answer));
+    assert!(
+        closed && status_of(&answer) == Some(200),
+        "clearing faults: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
     let probe = format!(
         "GET /v1/storage/storage-types HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
         server.api_key()
     );
     let (answer, _, closed) = exchange(&[probe.as_bytes()], true);
     assert!(closed, "the probe's connection was not closed");
-    assert_eq!(status_of(&answer), Some(200), "probe answered {:?}", String::from_utf8_lossy(&answer));
+    assert_eq!(
+        status_of(&answer),
+        Some(200),
+        "probe answered {:?}",
+        String::from_utf8_lossy(&answer)
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -100,7 +111,10 @@ fuzz_target!(|data: &[u8]| {
     // a day): such an input may keep its connection open.
     let admin = bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"/_mock"));
     if !admin {
-        assert!(closed, "the connection was still open {took:?} after the request");
+        assert!(
+            closed,
+            "the connection was still open {took:?} after the request"
+        );
     }
     if !answer.is_empty() {
         assert!(

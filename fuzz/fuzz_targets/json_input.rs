@@ -54,7 +54,11 @@ fn blanked(text: &str, spots: &[Spot]) -> String {
 /// No credential of `text` in `message`, unless the blanked input's error
 /// (`blank`) names it too.
 fn check_quoted(text: &str, spots: &[Spot], message: &str, blank: impl FnOnce(&str) -> String) {
-    let secrets: Vec<&str> = spots.iter().map(|s| s.value.as_str()).filter(|s| !s.is_empty()).collect();
+    let secrets: Vec<&str> = spots
+        .iter()
+        .map(|s| s.value.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
     let hits = found(message, &secrets);
     if hits.is_empty() {
         return;
@@ -62,7 +66,10 @@ fn check_quoted(text: &str, spots: &[Spot], message: &str, blank: impl FnOnce(&s
     let again = blank(&blanked(text, spots));
     let still = found(&again, &hits);
     for s in hits {
-        assert!(still.contains(&s), "credential {s:?} quoted in the error: {message:?}");
+        assert!(
+            still.contains(&s),
+            "credential {s:?} quoted in the error: {message:?}"
+        );
     }
 }
 
@@ -78,7 +85,11 @@ fn loopback_client() -> Client {
 /// What the server received, if anything: at most one request.
 fn sent_body() -> Option<Vec<u8>> {
     let received = loopback::server().received();
-    assert!(received.len() <= 1, "{} requests for one call", received.len());
+    assert!(
+        received.len() <= 1,
+        "{} requests for one call",
+        received.len()
+    );
     received.into_iter().next().map(|r| r.body)
 }
 
@@ -99,12 +110,17 @@ fn message(e: &Error) -> String {
 }
 
 fn options_for_loopback() -> String {
-    format!(r#"{{"api_key":"fuzz-key","base_url":"{}","max_retries":0}}"#, loopback::server().url())
+    format!(
+        r#"{{"api_key":"fuzz-key","base_url":"{}","max_retries":0}}"#,
+        loopback::server().url()
+    )
 }
 
 fuzz_target!(|data: &[u8]| {
     let [mode, rest @ ..] = data else { return };
-    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
     let parsed = parse(text);
     let spots: Vec<Spot> = parsed.as_ref().map(|(_, s)| s.clone()).unwrap_or_default();
     let server = loopback::server();
@@ -127,7 +143,10 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             Err(e) => check_quoted(text, &spots, &message(&e), |t| {
-                NewStorage::from_json(t).err().map(|e| message(&e)).unwrap_or_default()
+                NewStorage::from_json(t)
+                    .err()
+                    .map(|e| message(&e))
+                    .unwrap_or_default()
             }),
         },
         1 => match StoragePatch::from_json(text) {
@@ -138,23 +157,37 @@ fuzz_target!(|data: &[u8]| {
                 check_sent_exactly(input, sent);
             }
             Err(e) => check_quoted(text, &spots, &message(&e), |t| {
-                StoragePatch::from_json(t).err().map(|e| message(&e)).unwrap_or_default()
+                StoragePatch::from_json(t)
+                    .err()
+                    .map(|e| message(&e))
+                    .unwrap_or_default()
             }),
         },
         2 => {
             let built = ClientBuilder::from_json(text).and_then(ClientBuilder::build);
             match built {
                 Ok(client) => {
-                    if client.base_url().starts_with(&format!("http://127.0.0.1:{}/", server.port())) {
+                    if client
+                        .base_url()
+                        .starts_with(&format!("http://127.0.0.1:{}/", server.port()))
+                    {
                         let _ = client.list_storage_types();
                         let received = server.received();
                         let key = match parsed.as_ref().map(|p| &p.0) {
-                            Some(J::Obj(members)) => members.iter().rev().find(|(k, _)| k == "api_key").map(|(_, v)| v.clone()),
+                            Some(J::Obj(members)) => members
+                                .iter()
+                                .rev()
+                                .find(|(k, _)| k == "api_key")
+                                .map(|(_, v)| v.clone()),
                             _ => None,
                         };
                         if let (Some(request), Some(J::Str(key))) = (received.first(), key) {
                             let auth = request.header("authorization").unwrap_or_default();
-                            assert_eq!(auth, format!("Bearer {key}").as_bytes(), "the key sent is not the key given");
+                            assert_eq!(
+                                auth,
+                                format!("Bearer {key}").as_bytes(),
+                                "the key sent is not the key given"
+                            );
                         }
                     }
                 }

@@ -25,31 +25,62 @@ use claid_fuzz::spelling::percent_decode;
 use libfuzzer_sys::fuzz_target;
 
 const PROXY_VARS: [&str; 7] = [
-    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "NO_PROXY",
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "NO_PROXY",
 ];
 
 fn check_uri(uri: &StorageUri) {
     let shown = uri.to_string();
     assert!(shown.starts_with("storage://"), "{shown:?}");
-    assert!(shown.chars().count() <= 512, "{} characters", shown.chars().count());
+    assert!(
+        shown.chars().count() <= 512,
+        "{} characters",
+        shown.chars().count()
+    );
     let n = uri.name().chars().count();
-    assert!((1..=50).contains(&n) && !uri.name().contains('/'), "name {:?}", uri.name());
+    assert!(
+        (1..=50).contains(&n) && !uri.name().contains('/'),
+        "name {:?}",
+        uri.name()
+    );
     assert!(!uri.path().starts_with('/'), "path {:?}", uri.path());
     // The root (an empty path) is a folder too, as `is_folder` documents.
-    assert_eq!(uri.is_folder(), uri.path().is_empty() || uri.path().ends_with('/'));
-    let again = StorageUri::parse(&shown).unwrap_or_else(|e| panic!("{shown:?} does not parse back: {e}"));
-    assert_eq!((again.name(), again.path()), (uri.name(), uri.path()), "{shown:?}");
+    assert_eq!(
+        uri.is_folder(),
+        uri.path().is_empty() || uri.path().ends_with('/')
+    );
+    let again =
+        StorageUri::parse(&shown).unwrap_or_else(|e| panic!("{shown:?} does not parse back: {e}"));
+    assert_eq!(
+        (again.name(), again.path()),
+        (uri.name(), uri.path()),
+        "{shown:?}"
+    );
     assert_eq!(again.to_string(), shown);
 }
 
 /// The path given, less the leading `/`s the URI drops.
 fn kept_path(given: &str, kept: &str) {
-    let dropped = given.strip_suffix(kept).unwrap_or_else(|| panic!("path {given:?} became {kept:?}"));
-    assert!(dropped.chars().all(|c| c == '/'), "path {given:?} became {kept:?}");
+    let dropped = given
+        .strip_suffix(kept)
+        .unwrap_or_else(|| panic!("path {given:?} became {kept:?}"));
+    assert!(
+        dropped.chars().all(|c| c == '/'),
+        "path {given:?} became {kept:?}"
+    );
 }
 
 fn client(base: &str) -> Result<Client, Error> {
-    Client::builder().api_key("fuzz-key").base_url(base).max_retries(0).build()
+    Client::builder()
+        .api_key("fuzz-key")
+        .base_url(base)
+        .max_retries(0)
+        .build()
 }
 
 /// The target must be ASCII without blanks or controls, start with `base`,
@@ -61,14 +92,23 @@ fn check_target(target: &[u8], base_path: &str) {
         String::from_utf8_lossy(target)
     );
     let target = std::str::from_utf8(target).expect("ASCII");
-    assert!(target.starts_with(base_path), "{target:?} is not under {base_path:?}");
+    assert!(
+        target.starts_with(base_path),
+        "{target:?} is not under {base_path:?}"
+    );
     // The base URL's own path is the caller's; what is appended must stay below it.
-    let path = target[base_path.len()..].split('?').next().unwrap_or_default();
+    let path = target[base_path.len()..]
+        .split('?')
+        .next()
+        .unwrap_or_default();
     let mut decoded = path.to_owned();
     for _ in 0..3 {
         decoded = percent_decode(&decoded.replace('+', "%2B"));
         let segments = decoded.replace('\\', "/");
-        assert!(!segments.split('/').any(|s| s == ".."), "a `..` segment in {target:?}");
+        assert!(
+            !segments.split('/').any(|s| s == ".."),
+            "a `..` segment in {target:?}"
+        );
     }
 }
 
@@ -84,14 +124,18 @@ fn send(base: &str, method: &str, path: &str) {
         Err(Error::InvalidInput { .. }) => assert!(received.is_empty(), "refused, yet sent"),
         _ => {
             assert_eq!(received.len(), 1, "{result:?}");
-            let base_path = &client.base_url()[format!("http://127.0.0.1:{}", server.port()).len()..];
+            let base_path =
+                &client.base_url()[format!("http://127.0.0.1:{}", server.port()).len()..];
             check_target(received[0].target(), base_path);
         }
     }
     if path.split(['/', '?']).any(|s| s == "..") && !path.contains("://") {
         let segments_before_query = path.split('?').next().unwrap_or_default();
         if segments_before_query.split('/').any(|s| s == "..") {
-            assert!(matches!(result, Err(Error::InvalidInput { .. })), "{path:?} gave {result:?}");
+            assert!(
+                matches!(result, Err(Error::InvalidInput { .. })),
+                "{path:?} gave {result:?}"
+            );
         }
     }
 }
@@ -100,8 +144,14 @@ fn base_url_rules(text: &str) {
     let Ok(c) = client(text) else { return };
     let base = c.base_url().to_owned();
     assert!(base.ends_with('/'), "{base:?}");
-    assert!(base.starts_with("http://") || base.starts_with("https://"), "{base:?}");
-    assert!(base.bytes().all(|b| b.is_ascii_graphic()), "{base:?} from {text:?}");
+    assert!(
+        base.starts_with("http://") || base.starts_with("https://"),
+        "{base:?}"
+    );
+    assert!(
+        base.bytes().all(|b| b.is_ascii_graphic()),
+        "{base:?} from {text:?}"
+    );
     assert!(!base.contains(['?', '#']), "{base:?}");
     let again = client(&base).unwrap_or_else(|e| panic!("{base:?} does not build again: {e}"));
     assert_eq!(again.base_url(), base, "from {text:?}");
@@ -138,7 +188,9 @@ fn label(u: &mut Unstructured<'_>) -> Result<String> {
 fn host(u: &mut Unstructured<'_>) -> Result<(String, Option<IpAddr>)> {
     Ok(match u.int_in_range(0..=5u8)? {
         0 | 1 => {
-            let mut labels: Vec<String> = (0..u.int_in_range(1..=4)?).map(|_| label(u)).collect::<Result<_>>()?;
+            let mut labels: Vec<String> = (0..u.int_in_range(1..=4)?)
+                .map(|_| label(u))
+                .collect::<Result<_>>()?;
             if u.ratio(1, 5)? {
                 labels.push("localhost".into());
             }
@@ -179,13 +231,26 @@ fn host(u: &mut Unstructured<'_>) -> Result<(String, Option<IpAddr>)> {
 fn ip6_spelling(u: &mut Unstructured<'_>, ip: Ipv6Addr) -> Result<String> {
     Ok(match u.int_in_range(0..=2u8)? {
         0 => ip.to_string(),
-        1 => ip.segments().iter().map(|s| format!("{s:x}")).collect::<Vec<_>>().join(":"),
-        _ => ip.segments().iter().map(|s| format!("{s:04X}")).collect::<Vec<_>>().join(":"),
+        1 => ip
+            .segments()
+            .iter()
+            .map(|s| format!("{s:x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+        _ => ip
+            .segments()
+            .iter()
+            .map(|s| format!("{s:04X}"))
+            .collect::<Vec<_>>()
+            .join(":"),
     })
 }
 
 fn entry(u: &mut Unstructured<'_>, host: &str, ip: Option<IpAddr>) -> Result<String> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let bare = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
     Ok(match u.int_in_range(0..=9u8)? {
         0 => bare,
         1 => format!(".{}", bare.trim_end_matches('.')),
@@ -197,7 +262,9 @@ fn entry(u: &mut Unstructured<'_>, host: &str, ip: Option<IpAddr>) -> Result<Str
         },
         5 => match ip {
             Some(IpAddr::V4(v4)) => format!("{v4}/{}", u.int_in_range(0..=33)?),
-            Some(IpAddr::V6(v6)) => format!("{}/{}", ip6_spelling(u, v6)?, u.int_in_range(0..=129)?),
+            Some(IpAddr::V6(v6)) => {
+                format!("{}/{}", ip6_spelling(u, v6)?, u.int_in_range(0..=129)?)
+            }
             None => label(u)?,
         },
         6 => match ip {
@@ -205,7 +272,11 @@ fn entry(u: &mut Unstructured<'_>, host: &str, ip: Option<IpAddr>) -> Result<Str
             _ => format!("{}.{}", label(u)?, label(u)?),
         },
         7 => "*".into(),
-        8 => self::host(u)?.0.trim_start_matches('[').trim_end_matches(']').to_owned(),
+        8 => self::host(u)?
+            .0
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned(),
         _ => label(u)?,
     })
 }
@@ -235,7 +306,11 @@ fn no_proxy_generated(u: &mut Unstructured<'_>) -> Result<()> {
             direct,
             goes_direct(&list, &host),
             "NO_PROXY={list:?} for {base}: the library goes {}",
-            if direct { "direct" } else { "through the proxy" }
+            if direct {
+                "direct"
+            } else {
+                "through the proxy"
+            }
         );
     });
     Ok(())

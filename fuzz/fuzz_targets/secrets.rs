@@ -66,7 +66,11 @@ fn body(u: &mut Unstructured<'_>, secrets: &[String]) -> Result<Twin> {
     match u.int_in_range(0..=7u8)? {
         0 | 1 => {
             let nested = u.arbitrary::<bool>()?;
-            b.push(if nested { r#"{"detail":{"error_code":"# } else { r#"{"error_code":"# });
+            b.push(if nested {
+                r#"{"detail":{"error_code":"#
+            } else {
+                r#"{"error_code":"#
+            });
             string(u, secrets, &mut b)?;
             b.push(r#","error_type":"#);
             string(u, secrets, &mut b)?;
@@ -128,7 +132,9 @@ fn texts(e: &Error) -> Vec<(&'static str, String)> {
             all.push(("error_code", format!("{:?}", api.error_code)));
             all.push(("error_type", format!("{:?}", api.error_type)));
         }
-        Error::Decode { message, excerpt, .. } => {
+        Error::Decode {
+            message, excerpt, ..
+        } => {
             all.push(("message", message.clone()));
             all.push(("excerpt", excerpt.clone()));
         }
@@ -161,7 +167,8 @@ fn call(case: &Case) -> Option<Error> {
     parameters.credentials = Some(Box::new(credentials));
     let patch = StoragePatch::new().parameters(parameters);
     // The secret alone, as a rotation sends it.
-    let rotate = serde_json::json!({"parameters": {"credentials": {"secret_access_key": case.secret_key}}});
+    let rotate =
+        serde_json::json!({"parameters": {"credentials": {"secret_access_key": case.secret_key}}});
     let result = match case.op % 9 {
         0 => client.create_storage(&storage).map(drop),
         1 => client.patch_storage(1, &patch).map(drop),
@@ -175,7 +182,10 @@ fn call(case: &Case) -> Option<Error> {
                 "bucket": "b",
                 "credentials": {"access_key": case.access_key, "secret_access_key": case.secret_key,
                     "service_account": {"private_key": case.secret_key}}}});
-            client.json().request("POST", "storage/storages", Some(&body.to_string())).map(drop)
+            client
+                .json()
+                .request("POST", "storage/storages", Some(&body.to_string()))
+                .map(drop)
         }
         6 => client.ensure_storage(&storage).map(drop),
         7 => client.json().ensure_storage(&storage).map(drop),
@@ -185,10 +195,18 @@ fn call(case: &Case) -> Option<Error> {
 }
 
 fn secret(u: &mut Unstructured<'_>, others: &[String]) -> Result<String> {
-    let mut s: String = String::arbitrary(u)?.chars().filter(|&c| c != MARK).take(24).collect();
+    let mut s: String = String::arbitrary(u)?
+        .chars()
+        .filter(|&c| c != MARK)
+        .take(24)
+        .collect();
     if !others.is_empty() && u.ratio(1, 3)? {
         let inner = u.choose(others)?.clone();
-        let prefix: String = String::arbitrary(u)?.chars().filter(|&c| c != MARK).take(4).collect();
+        let prefix: String = String::arbitrary(u)?
+            .chars()
+            .filter(|&c| c != MARK)
+            .take(4)
+            .collect();
         s = format!("{prefix}{inner}{s}");
     }
     Ok(s)
@@ -210,7 +228,9 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         key: key.clone(),
         access_key: secrets[0].clone(),
         secret_key: secrets[1].clone(),
-        status: *u.choose(&[400, 401, 402, 403, 404, 409, 422, 429, 500, 502, 503, 200, 201, 204])?,
+        status: *u.choose(&[
+            400, 401, 402, 403, 404, 409, 422, 429, 500, 502, 503, 200, 201, 204,
+        ])?,
     };
     let mut given: Vec<String> = vec![key];
     if case.op % 9 != 8 {
@@ -230,7 +250,9 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     };
     let server = loopback::server();
     server.script(vec![answer_for(&echoed.real, &id.real)]);
-    let Some(error) = call(&case) else { return Ok(()) };
+    let Some(error) = call(&case) else {
+        return Ok(());
+    };
     let secrets_given: Vec<&str> = given.iter().map(String::as_str).collect();
     let leaks: Vec<(&str, String, Vec<&str>)> = texts(&error)
         .into_iter()
@@ -246,7 +268,11 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     server.script(vec![answer_for(&echoed.blank, &id.blank)]);
     let blank = call(&case).map(|e| texts(&e)).unwrap_or_default();
     for (what, text, secrets) in leaks {
-        let again = blank.iter().find(|(w, _)| *w == what).map(|(_, t)| t.as_str()).unwrap_or("");
+        let again = blank
+            .iter()
+            .find(|(w, _)| *w == what)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("");
         let still = found(again, &secrets);
         for s in secrets {
             assert!(

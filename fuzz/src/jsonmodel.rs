@@ -250,7 +250,10 @@ pub fn same(a: &J, b: &J) -> bool {
         (J::Obj(x), J::Obj(y)) => {
             let x: BTreeMap<&str, &J> = x.iter().map(|(k, v)| (k.as_str(), v)).collect();
             let y: BTreeMap<&str, &J> = y.iter().map(|(k, v)| (k.as_str(), v)).collect();
-            x.len() == y.len() && x.iter().zip(&y).all(|((kx, vx), (ky, vy))| kx == ky && same(vx, vy))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(&y)
+                    .all(|((kx, vx), (ky, vy))| kx == ky && same(vx, vy))
         }
         _ => a == b,
     }
@@ -309,7 +312,12 @@ pub fn is_json(text: &str) -> bool {
                     if b.get(at) != Some(&b'"') {
                         return false;
                     }
-                    let mut r = Reader { b, at, depth: 0, secret_spots: Vec::new() };
+                    let mut r = Reader {
+                        b,
+                        at,
+                        depth: 0,
+                        secret_spots: Vec::new(),
+                    };
                     if r.string().is_none() {
                         return false;
                     }
@@ -324,7 +332,12 @@ pub fn is_json(text: &str) -> bool {
                 }
             }
             Some(_) => {
-                let mut r = Reader { b, at, depth: 0, secret_spots: Vec::new() };
+                let mut r = Reader {
+                    b,
+                    at,
+                    depth: 0,
+                    secret_spots: Vec::new(),
+                };
                 let ok = match b[at] {
                     b'"' => r.string().is_some(),
                     b'n' => r.word(b"null", J::Null).is_some(),
@@ -359,7 +372,12 @@ pub fn is_json(text: &str) -> bool {
                     if b.get(at) != Some(&b'"') {
                         return false;
                     }
-                    let mut r = Reader { b, at, depth: 0, secret_spots: Vec::new() };
+                    let mut r = Reader {
+                        b,
+                        at,
+                        depth: 0,
+                        secret_spots: Vec::new(),
+                    };
                     if r.string().is_none() {
                         return false;
                     }

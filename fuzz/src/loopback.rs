@@ -123,7 +123,9 @@ fn read_request(stream: &mut TcpStream) -> Option<Received> {
         buf.extend_from_slice(&chunk[..n]);
     };
     let head = &buf[..head_end];
-    let mut lines = head.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let mut lines = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
     let line = lines.next()?.to_vec();
     let headers: Vec<(String, Vec<u8>)> = lines
         .filter_map(|l| {

@@ -10,7 +10,10 @@ pub fn goes_direct(list: &str, host: &str) -> bool {
 }
 
 fn bare(host: &str) -> String {
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     host.trim_end_matches('.').to_ascii_lowercase()
 }
 
@@ -65,7 +68,10 @@ fn entry_matches(entry: &str, host: &str) -> bool {
     if host_ip.is_some() {
         return false;
     }
-    let entry = entry.trim_start_matches('.').trim_end_matches('.').to_ascii_lowercase();
+    let entry = entry
+        .trim_start_matches('.')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     let name = bare(host);
     !entry.is_empty() && (name == entry || name.ends_with(&format!(".{entry}")))
 }

@@ -290,7 +290,13 @@ pub fn html_decode(text: &str) -> String {
             };
             let len = digits
                 .chars()
-                .take_while(|c| if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+                .take_while(|c| {
+                    if hex {
+                        c.is_ascii_hexdigit()
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
                 .count();
             if len > 0 {
                 let value = u32::from_str_radix(&digits[..len], if hex { 16 } else { 10 }).ok();
@@ -305,7 +311,10 @@ pub fn html_decode(text: &str) -> String {
         } else {
             // The longest name that is a reference ends at its `;`, or is a
             // legacy one without it.
-            let name_len = after.chars().take_while(char::is_ascii_alphanumeric).count();
+            let name_len = after
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .count();
             let mut found = None;
             if after[name_len..].starts_with(';') {
                 found = names.get(&rest[..name_len + 2]).map(|c| (name_len + 2, *c));
@@ -335,7 +344,10 @@ pub fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'%' if i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit() => {
+            b'%' if i + 2 < b.len()
+                && b[i + 1].is_ascii_hexdigit()
+                && b[i + 2].is_ascii_hexdigit() =>
+            {
                 let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("00");
                 out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
                 i += 3;
