@@ -85,6 +85,12 @@ typedef enum ClaidStatus {
    * A bug in the library, such as a caught panic.
    */
   CLAID_STATUS_INTERNAL = 6,
+  /**
+   * `claid_client_cancel` stopped the call. Nothing more was sent after
+   * the cancel; a create, patch or delete may or may not have taken
+   * effect (the error object's message says how to check).
+   */
+  CLAID_STATUS_CANCELLED = 7,
 } ClaidStatus;
 
 /**
@@ -137,7 +143,9 @@ struct ClaidClient *claid_client_new(const char *api_key);
 /**
  * Creates a client from an options object:
  * `{"api_key": "...", "base_url": "...", "timeout_ms": 30000,
- * "connect_timeout_ms": 10000, "max_retries": 2, "user_agent": "..."}`.
+ * "connect_timeout_ms": 10000, "deadline_ms": 120000, "max_retries": 2,
+ * "user_agent": "..."}` (`deadline_ms` bounds a whole call, attempts and
+ * waits before a retry included).
  * Only `api_key` is required; an unknown key is an error (it catches typos).
  *
  * On `CLAID_STATUS_OK`, `*out_client` receives the new client and
@@ -162,6 +170,23 @@ struct ClaidClient *claid_client_new(const char *api_key);
 enum ClaidStatus claid_client_new_with_options(const char *options_json,
                                                struct ClaidClient **out_client,
                                                char **out_error_json);
+
+/**
+ * Stops every call on `client` that is in flight now, in any thread
+ * (connecting, sending, waiting for the answer, or waiting before a
+ * retry): each returns `CLAID_STATUS_CANCELLED` promptly and sends nothing
+ * more. A create, patch or delete that was cancelled may or may not have
+ * taken effect. Calls started after this returns run normally. Returns at
+ * once. NULL is a no-op.
+ *
+ * Ownership: borrows `client`. Thread-safety: any thread, also while other
+ * threads are inside calls on this client; never after `claid_client_free`.
+ *
+ * # Safety
+ *
+ * `client` is NULL or a live client from this library.
+ */
+void claid_client_cancel(const struct ClaidClient *client);
 
 /**
  * Releases a client and its connections. NULL is a no-op.
@@ -345,7 +370,7 @@ enum ClaidStatus claid_request(const struct ClaidClient *client,
 
 /**
  * The name of a status: `"ok"`, `"invalid_argument"`, `"api"`,
- * `"transport"`, `"timeout"`, `"decode"` or `"internal"`, the same word as
+ * `"transport"`, `"timeout"`, `"decode"`, `"internal"` or `"cancelled"`, the same word as
  * the `"kind"` of the error JSON; `"unknown"` for any other value.
  *
  * Ownership: the string is static; never free it. Never NULL.

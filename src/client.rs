@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use crate::builder::ClientBuilder;
+use crate::cancel::Canceller;
 use crate::engine::{Engine, Envelope};
 use crate::operation::Operation;
 use crate::secrets::REDACTED;
@@ -107,6 +108,19 @@ impl Client {
     /// ```
     pub fn base_url(&self) -> &str {
         self.engine.base_url().as_str()
+    }
+
+    /// A handle that stops this client's calls in flight, from any thread:
+    /// see [`Canceller::cancel`]. Clones of the client share it.
+    ///
+    /// ```
+    /// let client = claid::Client::new("k")?;
+    /// let canceller = client.clone().canceller();
+    /// canceller.cancel(); // no call in flight: nothing to stop
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn canceller(&self) -> Canceller {
+        self.engine.canceller()
     }
 
     /// Lists the storage types the API supports (`GET storage/storage-types`).

@@ -93,7 +93,8 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ensure_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {
-        ensure(self, storage)
+        // One call: a cancel during the list also stops the create or patch.
+        self.engine().call(|| ensure(self, storage))
     }
 }
 
@@ -136,7 +137,8 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ensure_storage(&self, storage: &NewStorage) -> Result<String, Error> {
-        ensure(self, storage)
+        // One call: a cancel during the list also stops the create or patch.
+        self.engine().call(|| ensure(self, storage))
     }
 
     /// [`find_in`], with the API key cut from its error as from every other

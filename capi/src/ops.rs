@@ -11,7 +11,7 @@ use std::ffi::c_char;
 
 use claid::{NewStorage, StoragePatch};
 
-use crate::client::{client_ref, ClaidClient};
+use crate::client::ClaidClient;
 use crate::guard;
 use crate::status::ClaidStatus;
 use crate::strings::arg_str;
@@ -32,8 +32,8 @@ pub unsafe extern "C" fn claid_list_storage_types(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            Ok(client_ref(client)?.json().list_storage_types()?)
+        guard::operation(client, out_json, |client| {
+            Ok(client.json().list_storage_types()?)
         })
     }
 }
@@ -54,8 +54,8 @@ pub unsafe extern "C" fn claid_list_storages(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            Ok(client_ref(client)?.json().list_storages()?)
+        guard::operation(client, out_json, |client| {
+            Ok(client.json().list_storages()?)
         })
     }
 }
@@ -80,8 +80,7 @@ pub unsafe extern "C" fn claid_create_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             let storage = NewStorage::from_json(arg_str(storage_json, "storage_json")?)?;
             Ok(client.json().create_storage(&storage)?)
         })
@@ -105,8 +104,8 @@ pub unsafe extern "C" fn claid_get_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            Ok(client_ref(client)?.json().get_storage(storage_id)?)
+        guard::operation(client, out_json, |client| {
+            Ok(client.json().get_storage(storage_id)?)
         })
     }
 }
@@ -133,8 +132,8 @@ pub unsafe extern "C" fn claid_delete_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            Ok(client_ref(client)?.json().delete_storage(storage_id)?)
+        guard::operation(client, out_json, |client| {
+            Ok(client.json().delete_storage(storage_id)?)
         })
     }
 }
@@ -158,8 +157,7 @@ pub unsafe extern "C" fn claid_patch_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             let patch = StoragePatch::from_json(arg_str(patch_json, "patch_json")?)?;
             Ok(client.json().patch_storage(storage_id, &patch)?)
         })
@@ -186,8 +184,7 @@ pub unsafe extern "C" fn claid_find_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             Ok(client.json().find_storage(arg_str(name, "name")?)?)
         })
     }
@@ -222,8 +219,7 @@ pub unsafe extern "C" fn claid_ensure_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             let storage = NewStorage::from_json(arg_str(storage_json, "storage_json")?)?;
             Ok(client.json().ensure_storage(&storage)?)
         })
@@ -256,8 +252,7 @@ pub unsafe extern "C" fn claid_request(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             let method = arg_str(method, "method")?;
             let path = arg_str(path, "path")?;
             let body = if body_json.is_null() {
