@@ -405,12 +405,28 @@ impl Connection {
     }
 
     /// Reads what the socket has, waiting until `deadline` at most; 0 at the end.
+    ///
+    /// Once the deadline has passed, what the socket already holds is still
+    /// read (without waiting): a thread that got a core late must not drop
+    /// a request that arrived in time. Only a read that would have to wait
+    /// is late.
     fn fill(&mut self, deadline: Instant) -> io::Result<usize> {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(ErrorKind::TimedOut.into());
+            self.stream.set_nonblocking(true)?;
+            let read = self.read_some();
+            self.stream.set_nonblocking(false)?;
+            return match read {
+                Err(e) if e.kind() == ErrorKind::WouldBlock => Err(ErrorKind::TimedOut.into()),
+                other => other,
+            };
         }
         self.stream.set_read_timeout(Some(left))?;
+        self.read_some()
+    }
+
+    /// One read into the buffer, as the socket is set to read.
+    fn read_some(&mut self) -> io::Result<usize> {
         let start = self.buffer.len();
         self.buffer.resize(start + READ_CHUNK, 0);
         let read = loop {
@@ -647,5 +663,45 @@ pub(super) fn reason_phrase(status: u16) -> &'static str {
         504 => "Gateway Timeout",
         505 => "HTTP Version Not Supported",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    /// A connection whose client has already sent `bytes`, all of them in
+    /// the server side's socket buffer before anything reads it.
+    fn received(bytes: &[u8], timeout: Duration) -> (Connection, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let mut client = TcpStream::connect(listener.local_addr().expect("address")).expect("connect");
+        client.write_all(bytes).expect("send");
+        let (stream, _) = listener.accept().expect("accept");
+        // Blocks until bytes arrive; returns at once while fewer than all wait.
+        let mut seen = vec![0; bytes.len()];
+        while stream.peek(&mut seen).expect("peek") < bytes.len() {}
+        (Connection::new(stream, timeout).expect("connection"), client)
+    }
+
+    #[test]
+    fn a_deadline_passed_still_reads_what_arrived() {
+        let (mut connection, _client) = received(b"GET / HTTP/1.1\r\n", Duration::from_secs(60));
+        let passed = Instant::now();
+        assert_eq!(connection.fill(passed).expect("read what is there"), 16);
+        assert_eq!(connection.buffer, b"GET / HTTP/1.1\r\n");
+        // Nothing more there: late, without waiting.
+        let late = connection.fill(passed).expect_err("nothing more arrived");
+        assert_eq!(late.kind(), ErrorKind::TimedOut);
+    }
+
+    #[test]
+    fn a_request_waiting_in_the_socket_is_served_whatever_the_timeout() {
+        let request = b"GET /v1/storage/storages HTTP/1.1\r\nHost: x\r\ncontent-length: 2\r\n\r\n{}";
+        // Every deadline has passed by the time the thread reads.
+        let (mut connection, _client) = received(request, Duration::from_nanos(1));
+        let read = connection.read_request().expect("the request that arrived");
+        assert_eq!(read.target, "/v1/storage/storages");
+        assert_eq!(read.body, b"{}");
     }
 }
