@@ -18,7 +18,8 @@
 //! HTML5 reads it so), or percent-encoded in a URL (`%2F`, `%2f`, `+` for a
 //! space in a form, itself in a path: a secret holding a `+` is searched
 //! with a space in its place too). So text is not searched for a list of spellings: it is decoded,
-//! level by level (up to [`LEVELS`] levels; see [`Secrets::search`]), each
+//! level by level (up to [`LEVELS`] levels, one more for a body kept as sent,
+//! whose JSON strings add a level of their own; see [`Secrets::search`]), each
 //! escape, reference or percent-encoded character decoding to what it
 //! stands for, and the secrets are searched in every decoded form. Each
 //! match is mapped back to the span of the original text it came from, the
@@ -191,7 +192,7 @@ impl Secrets {
         if self.is_empty() || text.is_empty() {
             return Cow::Borrowed(text);
         }
-        let spans = self.spans(text);
+        let spans = self.spans(text, Form::Text);
         if spans.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -256,11 +257,12 @@ impl Secrets {
         }
     }
 
-    /// The start of `bytes` as text (invalid UTF-8 replaced), every secret
-    /// cut, at least `limit` bytes long when there is that much, and whether
-    /// more follows. See [`Secrets::redacted_prefix`].
+    /// The start of a body, `bytes`, as text (invalid UTF-8 replaced), every
+    /// secret cut, at least `limit` bytes long when there is that much, and
+    /// whether more follows. The body is searched as a document (see
+    /// [`Form::Document`]). See [`Secrets::redacted_prefix`].
     pub(crate) fn redacted_start(&self, bytes: &[u8], limit: usize) -> (String, bool) {
-        self.redacted_prefix(bytes.len(), limit, |end| {
+        self.redacted_prefix(bytes.len(), limit, Form::Document, |end| {
             String::from_utf8_lossy(&bytes[..end])
         })
     }
@@ -269,7 +271,7 @@ impl Secrets {
     /// when there is that much, and whether more follows. See
     /// [`Secrets::redacted_prefix`].
     pub(crate) fn redacted_text_start(&self, text: &str, limit: usize) -> (String, bool) {
-        self.redacted_prefix(text.len(), limit, |mut end| {
+        self.redacted_prefix(text.len(), limit, Form::Text, |mut end| {
             while !text.is_char_boundary(end) {
                 end += 1;
             }
@@ -288,16 +290,20 @@ impl Secrets {
         &self,
         len: usize,
         limit: usize,
+        form: Form,
         window: impl Fn(usize) -> Cow<'w, str>,
     ) -> (String, bool) {
-        let margin = self.longest_spelling();
+        let margin = match form {
+            Form::Text => self.longest_spelling(),
+            Form::Document => self.longest_spelling().saturating_mul(MAX_INNER_UNIT),
+        };
         let mut wanted = limit.saturating_add(margin);
         loop {
             let end = wanted.min(len);
             let text = window(end);
             let mut out = String::with_capacity(limit + REDACTED.len());
             let mut at = 0;
-            for (start, stop) in self.spans(&text) {
+            for (start, stop) in self.spans(&text, form) {
                 if out.len() >= limit {
                     break;
                 }
@@ -321,21 +327,30 @@ impl Secrets {
         }
     }
 
-    /// A bound on the length in bytes of any spelling of any secret: a
-    /// character spelled once takes at most the longest HTML reference name
-    /// (33 bytes), and each further level spells each character of that in
-    /// at most [`MAX_INNER_UNIT`] bytes.
+    /// A bound on the length in bytes of any spelling of any secret in a
+    /// text (a document's own escaping adds one more level): a character
+    /// spelled once takes at most the longest HTML reference name (33
+    /// bytes), and each further level spells each character of that in at
+    /// most [`MAX_INNER_UNIT`] bytes.
     fn longest_spelling(&self) -> usize {
         self.longest_spelling
     }
 
-    /// The spans of `text` to cut, sorted and merged.
-    fn spans(&self, text: &str) -> Vec<(usize, usize)> {
+    /// The spans of `text`, in `form`, to cut, sorted and merged.
+    fn spans(&self, text: &str, form: Form) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
         if self.is_empty() {
             return spans;
         }
-        self.search(text, &mut Vec::new(), &mut spans);
+        self.search(text, &mut Vec::new(), LEVELS, &mut spans);
+        if form == Form::Document && text.contains('\\') {
+            // The document's own escaping undone first, then the levels
+            // of any text.
+            let strings = Decoded::new(text, ESCAPES);
+            if !strings.ends.is_empty() {
+                self.search(text, &mut vec![strings], LEVELS + 1, &mut spans);
+            }
+        }
         if spans.is_empty() {
             return spans;
         }
@@ -365,14 +380,21 @@ impl Secrets {
     }
 
     /// Searches the text `levels` decoded from `original` (the original
-    /// itself when there are none), then each further decoding of it.
+    /// itself when there are none), then each further decoding of it, up
+    /// to `deepest` forms in all.
     ///
     /// A level decodes every kind of escape the text holds together (so an
     /// echo mixing them is found); where the text holds more than one kind,
     /// each kind is also decoded alone, since one encoding applied over
     /// another is undone in the opposite order (`&#x5c;"` inside a JSON
     /// string is a backslash, not the escape `\"`).
-    fn search(&self, original: &str, levels: &mut Vec<Decoded>, spans: &mut Vec<(usize, usize)>) {
+    fn search(
+        &self,
+        original: &str,
+        levels: &mut Vec<Decoded>,
+        deepest: usize,
+        spans: &mut Vec<(usize, usize)>,
+    ) {
         let current = levels.last().map_or(original, |level| level.text.as_str());
         for (secret, finder) in &self.needles {
             for start in overlapping(current, finder, secret) {
@@ -384,7 +406,7 @@ impl Secrets {
                 spans.push((s, e));
             }
         }
-        if levels.len() == LEVELS - 1 {
+        if levels.len() + 1 >= deepest {
             return;
         }
         let present = kinds_in(current);
@@ -403,10 +425,22 @@ impl Secrets {
                 continue;
             }
             levels.push(decoded);
-            self.search(original, levels, spans);
+            self.search(original, levels, deepest, spans);
             levels.pop();
         }
     }
+}
+
+/// What a text searched is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// Text as a server wrote it in a field, a header or a page: an echo
+    /// in it is spelled up to [`LEVELS`] - 1 times.
+    Text,
+    /// A body kept as sent, whose strings hold such text: when it is JSON,
+    /// its strings' escaping is one level more (`{"detail":"\\u0001"}`
+    /// holds `\u0001` at the level of the text).
+    Document,
 }
 
 /// Backslash escapes.
@@ -1016,6 +1050,37 @@ mod tests {
             "{start}"
         );
         assert!(more, "60 of the 100 y are left out");
+    }
+
+    #[test]
+    fn a_body_kept_as_sent_is_searched_one_level_deeper_than_its_strings() {
+        // Found by the fuzz target `secrets` (regression input
+        // control_char_four_json_levels_in_excerpt): U+0001 JSON-escaped
+        // three times inside a JSON string, so four times in the body.
+        let body = r#"{"detail":[{"loc":["body","\\\\\\\\u0001"],"msg":"","type":""}]}"#;
+        let (start, _) = Secrets::new(["\u{1}"]).redacted_start(body.as_bytes(), 4096);
+        assert_eq!(
+            start,
+            r#"{"detail":[{"loc":["body","<redacted>"],"msg":"","type":""}]}"#
+        );
+        // The family: any three spellings inside a JSON string of the body.
+        let secret = "KEY/1 ä";
+        let html: String = secret
+            .chars()
+            .map(|c| format!("&#x{:x};", u32::from(c)))
+            .collect();
+        let percent: String = html.bytes().map(|b| format!("%{b:02X}")).collect();
+        let escaped: String = percent
+            .chars()
+            .map(|c| format!("\\u{:04x}", u32::from(c)))
+            .collect();
+        let body = format!(r#"{{"data":"{}"}}"#, serde_json::to_string(&escaped).unwrap().trim_matches('"'));
+        let (start, more) = Secrets::new([secret]).redacted_start(body.as_bytes(), 4096);
+        assert_eq!(start, r#"{"data":"<redacted>"}"#);
+        assert!(!more);
+        // A field read from the same body is one level less deep: the text
+        // rule finds it.
+        assert_eq!(Secrets::new([secret]).redact(&escaped), REDACTED);
     }
 
     #[test]
