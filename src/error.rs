@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::error_body;
 use crate::operation::Target;
-use crate::secrets::{Secrets, REDACTED};
+use crate::secrets::{Form, Secrets, REDACTED};
 use crate::transport::LookupFailed;
 
 /// Everything a call can fail with.
@@ -366,7 +366,8 @@ impl Error {
         Error::Decode {
             status,
             request_id: request_id.map(|id| bounded(&id, MAX_ID_BYTES, secrets)),
-            message: bounded(&message.into(), MAX_TEXT_BYTES, secrets),
+            // serde quotes the value it could not read, escaped.
+            message: bounded_as(&message.into(), MAX_TEXT_BYTES, secrets, Form::Document),
             excerpt: excerpt(body, secrets),
         }
     }
@@ -378,7 +379,9 @@ impl Error {
     /// it read). Errors read from an answer are redacted as they are built;
     /// this is for the others, and for adding secrets to an error.
     pub(crate) fn redact(mut self, secrets: &Secrets) -> Error {
-        let bound = |text: &mut String| *text = bounded(text, MAX_TEXT_BYTES, secrets);
+        // serde and HTTP libraries quote what they read, escaped.
+        let bound =
+            |text: &mut String| *text = bounded_as(text, MAX_TEXT_BYTES, secrets, Form::Document);
         match &mut self {
             Error::Api(e) => e.redact(secrets),
             Error::Decode {
@@ -387,7 +390,9 @@ impl Error {
                 request_id,
                 ..
             } => {
-                secrets.scrub(excerpt);
+                if let Cow::Owned(cut) = secrets.redact_as(excerpt, Form::Document) {
+                    *excerpt = cut;
+                }
                 bound(message);
                 if let Some(id) = request_id {
                     *id = bounded(id, MAX_ID_BYTES, secrets);
@@ -486,10 +491,15 @@ const CUT: &str = "…";
 /// the start of a long text is redacted (see `Secrets`), wide enough that a
 /// secret straddling the cut is cut whole.
 fn bounded(text: &str, limit: usize, secrets: &Secrets) -> String {
+    bounded_as(text, limit, secrets, Form::Text)
+}
+
+/// [`bounded`] for a text in `form`.
+fn bounded_as(text: &str, limit: usize, secrets: &Secrets, form: Form) -> String {
     if text.len() <= limit && secrets.is_empty() {
         return text.to_owned();
     }
-    let (mut kept, more) = secrets.redacted_text_start(text, limit);
+    let (mut kept, more) = secrets.redacted_text_start(text, limit, form);
     if kept.len() > limit || more {
         let mut end = kept.len().min(limit);
         while !kept.is_char_boundary(end) {
@@ -757,6 +767,29 @@ mod tests {
             .hint()
             .unwrap()
             .contains("base URL points at the Claid API"));
+    }
+
+    #[test]
+    fn a_value_quoted_in_a_decode_message_is_cut_at_every_depth() {
+        // Found by the fuzz target `secrets` (regression input
+        // key_quoted_in_decode_message): serde quotes the string it could
+        // not read with escapes, one level over the string's own three.
+        let secret = "fuzz-key-API";
+        let percent: String = secret.bytes().map(|b| format!("%{b:02x}")).collect();
+        let html: String = percent.chars().map(|c| format!("&#{};", u32::from(c))).collect();
+        let json: String = html
+            .chars()
+            .map(|c| format!("\\u{:04X}", u32::from(c)))
+            .collect();
+        let message = format!("invalid type: string {json:?}, expected a storage object");
+        let secrets = Secrets::new([secret]);
+        let e = Error::decode(200, None, message, br#"{"data":1}"#, &secrets);
+        let shown = e.to_string();
+        assert!(shown.contains("invalid type: string \"<redacted>\""), "{shown}");
+        let again = e.redact(&secrets);
+        assert!(again.to_string().contains("string \"<redacted>\""));
+        // The same text read as a field is one level too deep to be found.
+        assert_eq!(secrets.redact(&format!("{json:?}")), format!("{json:?}"));
     }
 
     #[test]

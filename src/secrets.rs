@@ -189,10 +189,15 @@ impl Secrets {
     /// `<redacted>`; borrowed when there was none. Time is linear in the
     /// length of `text`.
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        self.redact_as(text, Form::Text)
+    }
+
+    /// [`Secrets::redact`] on a text in `form`.
+    pub(crate) fn redact_as<'t>(&self, text: &'t str, form: Form) -> Cow<'t, str> {
         if self.is_empty() || text.is_empty() {
             return Cow::Borrowed(text);
         }
-        let spans = self.spans(text, Form::Text);
+        let spans = self.spans(text, form);
         if spans.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -267,11 +272,16 @@ impl Secrets {
         })
     }
 
-    /// The start of `text`, every secret cut, at least `limit` bytes long
-    /// when there is that much, and whether more follows. See
+    /// The start of `text`, in `form`, every secret cut, at least `limit`
+    /// bytes long when there is that much, and whether more follows. See
     /// [`Secrets::redacted_prefix`].
-    pub(crate) fn redacted_text_start(&self, text: &str, limit: usize) -> (String, bool) {
-        self.redacted_prefix(text.len(), limit, Form::Text, |mut end| {
+    pub(crate) fn redacted_text_start(
+        &self,
+        text: &str,
+        limit: usize,
+        form: Form,
+    ) -> (String, bool) {
+        self.redacted_prefix(text.len(), limit, form, |mut end| {
             while !text.is_char_boundary(end) {
                 end += 1;
             }
@@ -432,14 +442,15 @@ impl Secrets {
 }
 
 /// What a text searched is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Form {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Form {
     /// Text as a server wrote it in a field, a header or a page: an echo
     /// in it is spelled up to [`LEVELS`] - 1 times.
     Text,
-    /// A body kept as sent, whose strings hold such text: when it is JSON,
-    /// its strings' escaping is one level more (`{"detail":"\\u0001"}`
-    /// holds `\u0001` at the level of the text).
+    /// Text that holds such text escaped once more: a body kept as sent,
+    /// whose JSON strings add their escaping (`{"detail":"\\u0001"}` holds
+    /// `\u0001` at the level of the text), or a message quoting a value
+    /// with escapes (serde's `invalid type: string "..."`).
     Document,
 }
 
@@ -876,7 +887,7 @@ mod tests {
             "a".repeat(4090),
             "&amp;\\%25+".repeat(100_000)
         );
-        let (start, more) = secrets.redacted_text_start(&text, 4096);
+        let (start, more) = secrets.redacted_text_start(&text, 4096, Form::Text);
         assert!(more);
         assert!(
             start.starts_with(&format!("{}<redacted>", "a".repeat(4090))),
