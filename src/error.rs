@@ -776,7 +776,10 @@ mod tests {
         // not read with escapes, one level over the string's own three.
         let secret = "fuzz-key-API";
         let percent: String = secret.bytes().map(|b| format!("%{b:02x}")).collect();
-        let html: String = percent.chars().map(|c| format!("&#{};", u32::from(c))).collect();
+        let html: String = percent
+            .chars()
+            .map(|c| format!("&#{};", u32::from(c)))
+            .collect();
         let json: String = html
             .chars()
             .map(|c| format!("\\u{:04X}", u32::from(c)))
@@ -785,7 +788,10 @@ mod tests {
         let secrets = Secrets::new([secret]);
         let e = Error::decode(200, None, message, br#"{"data":1}"#, &secrets);
         let shown = e.to_string();
-        assert!(shown.contains("invalid type: string \"<redacted>\""), "{shown}");
+        assert!(
+            shown.contains("invalid type: string \"<redacted>\""),
+            "{shown}"
+        );
         let again = e.redact(&secrets);
         assert!(again.to_string().contains("string \"<redacted>\""));
         // The same text read as a field is one level too deep to be found.

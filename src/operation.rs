@@ -189,9 +189,7 @@ mod tests {
             (op.method, op.path.as_ref()),
             (Method::POST, "storage/storages")
         );
-        let mut text = "AK:SK".to_owned();
-        op.secrets.scrub(&mut text);
-        assert_eq!(text, "<redacted>:<redacted>");
+        assert_eq!(op.secrets.redact("AK:SK"), "<redacted>:<redacted>");
         let op = Operation::get_storage(12).unwrap();
         assert_eq!(
             (op.method, op.path.as_ref(), op.body),

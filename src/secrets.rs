@@ -212,13 +212,6 @@ impl Secrets {
         Cow::Owned(out)
     }
 
-    /// [`Secrets::redact`] in place.
-    pub(crate) fn scrub(&self, text: &mut String) {
-        if let Cow::Owned(cut) = self.redact(text) {
-            *text = cut;
-        }
-    }
-
     /// [`Secrets::redact`] on every string in `value`, member names
     /// included; a number whose digits hold a secret becomes the redacted
     /// string. True when anything was cut.
@@ -1085,7 +1078,10 @@ mod tests {
             .chars()
             .map(|c| format!("\\u{:04x}", u32::from(c)))
             .collect();
-        let body = format!(r#"{{"data":"{}"}}"#, serde_json::to_string(&escaped).unwrap().trim_matches('"'));
+        let body = format!(
+            r#"{{"data":"{}"}}"#,
+            serde_json::to_string(&escaped).unwrap().trim_matches('"')
+        );
         let (start, more) = Secrets::new([secret]).redacted_start(body.as_bytes(), 4096);
         assert_eq!(start, r#"{"data":"<redacted>"}"#);
         assert!(!more);

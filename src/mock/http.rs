@@ -675,13 +675,17 @@ mod tests {
     /// the server side's socket buffer before anything reads it.
     fn received(bytes: &[u8], timeout: Duration) -> (Connection, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let mut client = TcpStream::connect(listener.local_addr().expect("address")).expect("connect");
+        let mut client =
+            TcpStream::connect(listener.local_addr().expect("address")).expect("connect");
         client.write_all(bytes).expect("send");
         let (stream, _) = listener.accept().expect("accept");
         // Blocks until bytes arrive; returns at once while fewer than all wait.
         let mut seen = vec![0; bytes.len()];
         while stream.peek(&mut seen).expect("peek") < bytes.len() {}
-        (Connection::new(stream, timeout).expect("connection"), client)
+        (
+            Connection::new(stream, timeout).expect("connection"),
+            client,
+        )
     }
 
     #[test]
@@ -697,7 +701,8 @@ mod tests {
 
     #[test]
     fn a_request_waiting_in_the_socket_is_served_whatever_the_timeout() {
-        let request = b"GET /v1/storage/storages HTTP/1.1\r\nHost: x\r\ncontent-length: 2\r\n\r\n{}";
+        let request =
+            b"GET /v1/storage/storages HTTP/1.1\r\nHost: x\r\ncontent-length: 2\r\n\r\n{}";
         // Every deadline has passed by the time the thread reads.
         let (mut connection, _client) = received(request, Duration::from_nanos(1));
         let read = connection.read_request().expect("the request that arrived");
