@@ -45,9 +45,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
+#[cfg(feature = "native-tls")]
+use ureq::unversioned::transport::NativeTlsConnector;
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, ShutdownHandle, Transport,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
+    ShutdownHandle, SocksConnector, Transport,
 };
+
+use crate::connect::TcpConnector;
 
 /// Stops the calls of one client (and its clones) that are in flight.
 ///
@@ -244,20 +249,25 @@ impl Drop for Call<'_> {
 }
 
 /// ureq's default connector chain (SOCKS, CONNECT proxy, TCP, TLS), with
-/// every socket it opens registered in the client's [`Calls`], and every
-/// connection it makes marked with its call's epoch and its process.
+/// our TCP connector in place of ureq's, every socket it opens registered in
+/// the client's [`Calls`], and every connection it makes marked with its
+/// call's epoch and its process.
 #[derive(Debug)]
-pub(crate) struct CancelConnector {
-    inner: DefaultConnector,
+pub(crate) struct CancelConnector<C> {
+    inner: C,
     calls: Arc<Calls>,
 }
 
-impl CancelConnector {
-    pub(crate) fn new(calls: Arc<Calls>) -> CancelConnector {
-        CancelConnector {
-            inner: DefaultConnector::new(),
-            calls,
-        }
+impl CancelConnector<()> {
+    pub(crate) fn new(calls: Arc<Calls>) -> CancelConnector<impl Connector> {
+        let inner =
+            ().chain(SocksConnector::default())
+                .chain(ConnectProxyConnector::default())
+                .chain(TcpConnector)
+                .chain(RustlsConnector::default());
+        #[cfg(feature = "native-tls")]
+        let inner = inner.chain(NativeTlsConnector::default());
+        CancelConnector { inner, calls }
     }
 }
 
@@ -269,7 +279,7 @@ impl fmt::Debug for Calls {
     }
 }
 
-impl Connector for CancelConnector {
+impl<C: Connector> Connector for CancelConnector<C> {
     type Out = Marked;
 
     fn connect(
@@ -296,9 +306,16 @@ impl Connector for CancelConnector {
             // shutdown is never used, so its registry is left out.
             register_shutdown: Arc::new(move |handle| calls.register(handle, epoch)),
         };
-        let transport = self.inner.connect(&ours, None)?;
-        Ok(transport.map(|inner| Marked {
-            inner,
+        let Some(transport) = self.inner.connect(&ours, None)? else {
+            return Ok(None);
+        };
+        // ureq's chain panics when no TLS stack took an `https` connection;
+        // ours refuses it, so nothing is ever sent in clear.
+        if details.needs_tls() && !transport.is_tls() {
+            return Err(ureq::Error::Tls("no TLS stack took the connection"));
+        }
+        Ok(Some(Marked {
+            inner: Box::new(transport),
             calls: Arc::clone(&self.calls),
             epoch,
             pid: process::id(),
