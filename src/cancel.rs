@@ -8,11 +8,13 @@
 //!
 //! A call is blocked in one of two places, and each is woken without
 //! polling:
-//! - on a socket (connecting through a proxy, sending, waiting for the
-//!   answer): the [`CancelConnector`] registers every socket the client
-//!   opens, right after it is opened and before any TLS, SOCKS or CONNECT
-//!   exchange, and a cancel shuts them all down, which makes a blocked read
-//!   or write return at once;
+//! - on a socket (connecting, sending, waiting for the answer): the
+//!   [`CancelConnector`] registers every socket the client opens, before any
+//!   TLS, SOCKS or CONNECT exchange, and a cancel shuts them all down, which
+//!   makes a blocked read or write return at once. Direct connections (to
+//!   the API or to an HTTP proxy) are opened by `crate::connect`, which
+//!   registers the socket before it connects: on Linux a shutdown aborts a
+//!   connect in progress too;
 //! - waiting before a retry: the wait is on a condition variable a cancel
 //!   notifies ([`Call::wait`]).
 //!
@@ -30,11 +32,12 @@
 //! processes share; dropping the child's copy, as the pool then does, only
 //! closes that copy).
 //!
-//! A host name lookup is not interrupted (the system resolver has its own
-//! timeouts); the call returns `Cancelled` as soon as it ends. On Linux, a
-//! `connect` to an address that does not answer is not interrupted either
-//! (the socket is registered once connected): the call returns when the
-//! connection opens, is refused or reaches its connect timeout.
+//! Not interrupted, the call returning `Cancelled` as soon as they end: a
+//! host name lookup (the system resolver has its own timeouts); the connect
+//! to a SOCKS proxy (ureq opens that socket and registers it once
+//! connected); and, on systems where a shutdown does not abort a connect in
+//! progress, a connect to an address that does not answer, which ends when
+//! the connection opens, is refused or reaches its connect timeout.
 
 use std::cell::Cell;
 use std::fmt;

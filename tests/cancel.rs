@@ -351,3 +351,23 @@ fn a_call_connecting_to_an_address_that_does_not_answer_is_cancelled() {
     worker.join().unwrap();
     assert_eq!(deaf.others(), 0, "no connection was made");
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_connect_that_is_never_answered_ends_at_the_connect_timeout() {
+    let deaf = Deaf::start();
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(format!("http://127.0.0.1:{}/v1/", deaf.port))
+        .connect_timeout(Duration::from_millis(200))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    match client.list_storages() {
+        Err(Error::Timeout { message, .. }) => {
+            assert!(message.contains("opening the connection"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(deaf.others(), 0, "no connection was made");
+}
