@@ -214,10 +214,10 @@ impl Engine {
                 {
                     return Err(deadline_passed(deadline))
                 }
-                Err(e) => (e.failure, e.error),
+                // An API error is redacted as it is read; others here.
+                Err(e) => (e.failure, self.redact(e.error, &op.secrets)),
             };
             maybe_done |= failure.outcome_unknown();
-            let error = self.redact(error, &op.secrets);
             let elapsed = started.elapsed();
             match self
                 .retry
@@ -310,20 +310,41 @@ impl Engine {
         }
     }
 
-    /// A decode error for `answer`, with the API key and `secrets` cut from
-    /// its message, excerpt and request id.
+    /// A decode error for `answer`, with the API key, `secrets` and every
+    /// credential string the answer itself carries (a get answer shows the
+    /// access key) cut from its message, excerpt and request id.
     pub(crate) fn decode_error(
         &self,
         answer: &Answer,
         message: String,
         secrets: &Secrets,
     ) -> Error {
-        Error::decode(
+        self.body_decode_error(
             answer.status,
             answer.request_id.clone(),
-            message,
             &answer.body,
-            &self.key.and(secrets),
+            message,
+            secrets,
+        )
+    }
+
+    /// A decode error for `body`, an answer (or part of one) already read,
+    /// cut as [`Engine::decode_error`] cuts.
+    pub(crate) fn body_decode_error(
+        &self,
+        status: u16,
+        request_id: Option<String>,
+        body: &[u8],
+        message: String,
+        secrets: &Secrets,
+    ) -> Error {
+        let carried = Secrets::in_json(&String::from_utf8_lossy(body));
+        Error::decode(
+            status,
+            request_id,
+            message,
+            body,
+            &self.key.and(secrets).and(&carried),
         )
     }
 

@@ -98,11 +98,12 @@ pub use client::Client;
 pub use error::{ApiError, Error};
 pub use json::JsonApi;
 pub use retry::RetryEvent;
+pub use secrets::Secrets;
 pub use storage::{
     Credentials, NewStorage, Storage, StorageParameters, StoragePatch, StorageType, MAX_NAME_CHARS,
 };
 pub use transport::MAX_BODY_BYTES;
-pub use uri::StorageUri;
+pub use uri::{StorageUri, MAX_URI_CHARS};
 
 /// The version of this crate, e.g. `"0.2.0"`.
 ///

@@ -264,7 +264,8 @@ fn check_api_answers(a: &BTreeMap<String, (String, Value)>) {
     assert_eq!(created["type"], "s3");
     assert_eq!(created["parameters"]["bucket"], "photos");
     assert_eq!(created["parameters"]["path"], "/in/");
-    // A detailed answer shows the access key alone (the schema's CredentialsOut).
+    // The access key as the API returned it (CredentialsOut); never the
+    // secret (every line is checked for it above).
     assert_eq!(
         created["parameters"]["credentials"],
         json!({"access_key": "AKIAC"}),
@@ -280,7 +281,9 @@ fn check_api_answers(a: &BTreeMap<String, (String, Value)>) {
     let fetched = answer(a, "fetched");
     assert_eq!(fetched["id"], id);
     assert_eq!(fetched["parameters"]["bucket"], "photos");
+    assert_eq!(fetched["parameters"]["credentials"]["access_key"], "AKIAC");
     let renamed = answer(a, "renamed");
+    assert_eq!(renamed["parameters"]["credentials"]["access_key"], "AKIAC");
     assert_eq!(
         (renamed["id"].as_i64(), &renamed["name"]),
         (Some(id), &json!("c-archive"))

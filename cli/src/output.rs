@@ -1,15 +1,19 @@
 //! What goes to standard output: the answer's `data` member as JSON, or an
 //! aligned table made from it.
 //!
-//! The API never returns credentials. Should an answer carry some all the
-//! same, or echo a secret this command sent, they are replaced by
-//! `<redacted>` before anything is printed, in JSON as in tables; otherwise
-//! the JSON is printed exactly as the library handed it over.
+//! Create, get and patch answers of an `s3` or `gcs` storage show its
+//! access key (`parameters.credentials.access_key`, never the secret): JSON
+//! shows it as returned, a table its last four characters only. Should an
+//! answer carry any other credential, or echo a secret this command sent,
+//! it is replaced by `<redacted>` before anything is printed, in JSON as in
+//! tables; otherwise the JSON is printed exactly as the library handed it
+//! over.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use claid::{Storage, StorageParameters, StorageType};
+use claid::{Secrets, Storage, StorageParameters, StorageType};
 use serde_json::Value;
 
 use crate::failure::Failure;
@@ -29,7 +33,7 @@ pub enum Shape {
 
 /// Prints `text` (a `data` member) as JSON or as a table of `shape`, with
 /// the `secrets` this command sent cut out.
-pub fn data(text: &str, shape: Shape, json: bool, secrets: &[String]) -> Result<(), Failure> {
+pub fn data(text: &str, shape: Shape, json: bool, secrets: &Secrets) -> Result<(), Failure> {
     let mut value: Value = serde_json::from_str(text).map_err(|e| unexpected(shape, &e))?;
     let redacted = scrub(&mut value, secrets);
     if json {
@@ -75,27 +79,14 @@ pub fn line(text: &str, json: bool) -> Result<(), Failure> {
 /// The secrets never printed: the API key (which comes only from
 /// `CLAID_API_KEY`) and every string under the `credentials` of the
 /// parameters this command sends, at any depth (the access key too, and
-/// each string of a service-account key object), longest first so that a
-/// secret holding another is cut whole.
-pub fn secrets_of(parameters: Option<&StorageParameters>) -> Vec<String> {
-    fn strings(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::String(s) => out.push(s.clone()),
-            Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-            Value::Object(map) => map.values().for_each(|v| strings(v, out)),
-            Value::Number(_) | Value::Bool(_) | Value::Null => {}
-        }
+/// each string of a service-account key object), found and cut by the
+/// library's own rule, in every spelling.
+pub fn secrets_of(parameters: Option<&StorageParameters>) -> Secrets {
+    let key = Secrets::new(std::env::var("CLAID_API_KEY"));
+    match parameters {
+        Some(parameters) => key.and(&Secrets::of(parameters)),
+        None => key,
     }
-    let mut secrets: Vec<String> = std::env::var("CLAID_API_KEY").into_iter().collect();
-    if let Some(credentials) = parameters.and_then(|p| p.credentials.as_deref()) {
-        if let Ok(value) = serde_json::to_value(credentials) {
-            strings(&value, &mut secrets);
-        }
-    }
-    secrets.retain(|s| !s.is_empty());
-    secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-    secrets.dedup();
-    secrets
 }
 
 fn print(text: &str) -> Result<(), Failure> {
@@ -112,27 +103,19 @@ fn unexpected(shape: Shape, error: &serde_json::Error) -> Failure {
     ))
 }
 
-/// Replaces credentials objects and the given secrets (in member names
-/// too); true when it did.
-fn scrub(value: &mut Value, secrets: &[String]) -> bool {
-    let cut = |text: &mut String| {
-        let mut changed = false;
-        for secret in secrets {
-            if text.contains(secret.as_str()) {
-                *text = text.replace(secret.as_str(), REDACTED);
-                changed = true;
-            }
-        }
-        changed
-    };
+/// Replaces every credential but the access key, and the given secrets (in
+/// member names too); true when it did.
+fn scrub(value: &mut Value, secrets: &Secrets) -> bool {
     match value {
         Value::Object(map) => {
             let mut changed = false;
             for (mut key, mut member) in std::mem::take(map) {
-                changed |= cut(&mut key);
-                if key == "credentials" && !member.is_null() && member.as_str() != Some(REDACTED) {
-                    member = Value::String(REDACTED.to_owned());
+                if let Cow::Owned(cut) = secrets.redact(&key) {
+                    key = cut;
                     changed = true;
+                }
+                if key == "credentials" {
+                    changed |= hide_credentials(&mut member);
                 } else {
                     changed |= scrub(&mut member, secrets);
                 }
@@ -143,17 +126,45 @@ fn scrub(value: &mut Value, secrets: &[String]) -> bool {
         Value::Array(items) => items
             .iter_mut()
             .fold(false, |changed, item| scrub(item, secrets) | changed),
-        Value::String(text) => cut(text),
-        Value::Number(n) => {
-            let mut text = n.to_string();
-            let changed = cut(&mut text);
-            if changed {
-                *value = Value::String(text);
+        other => secrets.redact_value(other),
+    }
+}
+
+/// Replaces every member of a `credentials` value but a string
+/// `access_key`, kept as returned even when this command sent it (or the
+/// whole value, when it is not an object); true when it did.
+fn hide_credentials(credentials: &mut Value) -> bool {
+    let hidden = Value::String(REDACTED.to_owned());
+    match credentials {
+        Value::Object(members) => {
+            let mut changed = false;
+            for (key, member) in members.iter_mut() {
+                if !(key == "access_key" && member.is_string()) && *member != hidden {
+                    *member = hidden.clone();
+                    changed = true;
+                }
             }
             changed
         }
-        Value::Bool(_) | Value::Null => false,
+        Value::Null => false,
+        other if *other == hidden => false,
+        other => {
+            *other = hidden;
+            true
+        }
     }
+}
+
+/// An access key as a table shows it: its last four characters after `…`,
+/// never whole (a key of eight characters or fewer shows none).
+fn key_end(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let shown = if chars.len() > 8 {
+        &chars[chars.len() - 4..]
+    } else {
+        &[][..]
+    };
+    format!("…{}", shown.iter().collect::<String>())
 }
 
 /// A storage as one table row.
@@ -209,8 +220,8 @@ fn details(storage: &Storage) -> String {
         };
         rows.push(vec![cell(field), cell(&shown)]);
     }
-    if p.credentials.is_some() {
-        rows.push(vec!["credentials".to_owned(), REDACTED.to_owned()]);
+    if let Some(key) = storage.access_key() {
+        rows.push(vec!["access_key".to_owned(), cell(&key_end(key))]);
     }
     rows.push(vec!["created_at".to_owned(), cell(&storage.created_at)]);
     rows.push(vec!["uri".to_owned(), cell(&storage.uri("").to_string())]);
@@ -286,14 +297,43 @@ mod tests {
     #[test]
     fn credentials_and_sent_secrets_are_cut_out() {
         let mut value: Value = serde_json::from_str(
-            r#"{"id":1,"parameters":{"credentials":{"secret_access_key":"SK"},"note":"was SK"},"list":["xSKx"]}"#,
+            r#"{"id":1,"parameters":{"credentials":{"secret_access_key":"SK"},"note":"was SK"},"list":["xSKx","%53%4b","&#83;&#x4b;"]}"#,
         )
         .unwrap();
-        assert!(scrub(&mut value, &["SK".to_owned()]));
+        assert!(scrub(&mut value, &Secrets::new(["SK"])));
         let text = value.to_string();
         assert!(!text.contains("SK"), "{text}");
         let mut clean: Value = serde_json::from_str(r#"{"id":1,"name":"n"}"#).unwrap();
-        assert!(!scrub(&mut clean, &["SK".to_owned()]));
+        assert!(!scrub(&mut clean, &Secrets::new(["SK"])));
+    }
+
+    #[test]
+    fn the_access_key_is_kept_in_json_and_shown_by_its_end_in_tables() {
+        let mut value: Value = serde_json::from_str(
+            r#"{"parameters":{"credentials":{"access_key":"AKIAEXAMPLE1234","secret_access_key":"SK","x":{"y":"z"}}}}"#,
+        )
+        .unwrap();
+        assert!(scrub(&mut value, &Secrets::new(["AKIAEXAMPLE1234"])));
+        assert_eq!(
+            value["parameters"]["credentials"],
+            serde_json::json!({"access_key": "AKIAEXAMPLE1234", "secret_access_key": REDACTED, "x": REDACTED})
+        );
+        let mut shown: Value =
+            serde_json::from_str(r#"{"credentials":{"access_key":"AKIA"}}"#).unwrap();
+        assert!(!scrub(&mut shown, &Secrets::default()));
+        let mut odd: Value = serde_json::from_str(r#"{"credentials":"AKIA"}"#).unwrap();
+        assert!(scrub(&mut odd, &Secrets::default()));
+        assert_eq!(odd["credentials"], REDACTED);
+        assert_eq!(key_end("AKIAEXAMPLE1234"), "…1234");
+        assert_eq!(key_end("ÄKIAEXAMPLÉ"), "…MPLÉ");
+        assert_eq!(key_end("AKIA1234"), "…");
+        let storage: Storage = serde_json::from_str(
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"bucket":"b","path":"","credentials":{"access_key":"AKIAEXAMPLE1234"}},"created_at":"t"}"#,
+        )
+        .unwrap();
+        let table = details(&storage);
+        assert!(table.contains("access_key  …1234\n"), "{table}");
+        assert!(!table.contains("AKIAEXAMPLE"), "{table}");
     }
 
     #[test]
