@@ -54,7 +54,7 @@ impl Client {
     /// A client configured from the environment: `CLAID_API_KEY` (required)
     /// and `CLAID_BASE_URL` (optional, for a test server or the emulator).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # std::env::set_var("CLAID_API_KEY", server.api_key());
     /// # std::env::set_var("CLAID_BASE_URL", server.url());
@@ -115,7 +115,7 @@ impl Client {
 
     /// Lists the storage types the API supports (`GET storage/storage-types`).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
     /// let types = client.list_storage_types()?;
@@ -128,7 +128,7 @@ impl Client {
 
     /// Lists the account's storages (`GET storage/storages`).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -149,7 +149,7 @@ impl Client {
     /// Not retried once the request may have reached the server, so a storage
     /// is never created twice by the client.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{Credentials, NewStorage};
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
@@ -167,7 +167,7 @@ impl Client {
 
     /// Gets one storage by id (`GET storage/storages/{id}`).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -199,7 +199,7 @@ impl Client {
     /// a 5xx) and the retry is answered 404, that attempt deleted the
     /// storage: `Ok(())`. A 404 on the first attempt stays an [`Error::Api`].
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::mock::{Fault, MockServer};
     /// # let server = MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("a", "https://example.com/a/"))
@@ -221,7 +221,7 @@ impl Client {
 
     /// Changes a storage (`PATCH storage/storages/{id}`) and returns it as changed.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;

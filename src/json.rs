@@ -25,7 +25,7 @@ use crate::{Error, NewStorage, StoragePatch};
 
 /// The JSON-text view of a [`Client`], from [`Client::json`].
 ///
-/// ```
+#[doc = emulator_example!()]
 /// # let server = claid::mock::MockServer::builder()
 /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
 /// #     .start()?;
@@ -44,7 +44,7 @@ pub struct JsonApi<'a> {
 impl Client {
     /// The same operations, answering with the `data` member as JSON text.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
     /// let types = client.json().list_storage_types()?;
@@ -64,7 +64,7 @@ impl JsonApi<'_> {
 
     /// `GET storage/storage-types`: a JSON array of strings.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
     /// let text = client.json().list_storage_types()?;
@@ -78,7 +78,7 @@ impl JsonApi<'_> {
 
     /// `GET storage/storages`: a JSON array of storage objects.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -94,7 +94,7 @@ impl JsonApi<'_> {
 
     /// `POST storage/storages`: the created storage object.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
     /// let new = claid::NewStorage::web_folder("site", "https://example.com/in/");
@@ -109,7 +109,7 @@ impl JsonApi<'_> {
 
     /// `GET storage/storages/{id}`: one storage object.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -136,7 +136,7 @@ impl JsonApi<'_> {
     /// a 2xx status. A 404 after an attempt whose outcome is unknown is a
     /// success; a 404 on the first attempt stays an [`Error::Api`].
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::mock::{Fault, MockServer};
     /// # let server = MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("a", "https://example.com/a/"))
@@ -161,7 +161,7 @@ impl JsonApi<'_> {
 
     /// `PATCH storage/storages/{id}`: the changed storage object.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -191,7 +191,7 @@ impl JsonApi<'_> {
     /// `:` later in the path or in the query is fine), `..` segments in any
     /// spelling (`%2e%2E` too), control characters, and a `#` fragment.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;

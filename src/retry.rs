@@ -35,7 +35,7 @@ pub const DEADLINE: Duration = Duration::from_secs(120);
 
 /// A retry about to happen, as passed to [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
 ///
-/// ```
+#[doc = emulator_example!()]
 /// use std::sync::mpsc;
 /// use claid::mock::{Fault, MockServer};
 ///

@@ -22,7 +22,7 @@ impl Client {
     /// Fails with [`Error::InvalidInput`], sending nothing, when the name is
     /// empty or longer than 50 characters (no storage can have it).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, NewStorage};
     ///
     /// let server = MockServer::builder()
@@ -75,7 +75,7 @@ impl Client {
     /// saying which storage has which type and what to do (delete it first, or
     /// pick another name). Nothing was changed.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, Credentials, NewStorage};
     ///
     /// let server = MockServer::start()?;
@@ -101,7 +101,7 @@ impl JsonApi<'_> {
     /// [`Client::find_storage`] as JSON text: the storage object as the list
     /// gave it (fields this library does not know kept), or `null`.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, NewStorage};
     ///
     /// let server = MockServer::builder()
@@ -124,7 +124,7 @@ impl JsonApi<'_> {
     /// [`Client::ensure_storage`] as JSON text: the storage object, as the
     /// list, the create or the patch answered it.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, NewStorage};
     ///
     /// let server = MockServer::start()?;
