@@ -10,16 +10,24 @@ use serde_json::{json, Value};
 
 const STORAGES: &str = "/v1/storage/storages";
 
+/// An admin request as a test in another language sends it: JSON bodies
+/// labelled as such.
 fn admin(server: &MockServer, method: &str, path: &str, body: Option<&Value>) -> Raw {
     let text = body.map(Value::to_string);
-    call_with(server, method, path, &[], text.as_deref())
+    call_with(
+        server,
+        method,
+        path,
+        &[("Content-Type", "application/json")],
+        text.as_deref(),
+    )
 }
 
 fn assert_bad(raw: &Raw, mentions: &str) {
     assert_eq!(raw.status, 400, "{}", raw.text());
     let body = raw.json();
     assert_eq!(body["error_code"], "400");
-    assert_eq!(body["error_type"], "bad_request");
+    assert_eq!(body["error_type"], "general");
     assert_eq!(body["error_details"], json!({}));
     let message = body["error_message"].as_str().unwrap();
     assert!(
@@ -166,7 +174,13 @@ fn bad_faults_are_400_naming_the_problem_and_add_nothing() {
         let raw = admin(&server, "POST", "/_mock/faults", Some(&fault));
         assert_bad(&raw, mentions);
     }
-    let raw = call_with(&server, "POST", "/_mock/faults", &[], Some("{not json"));
+    let raw = call_with(
+        &server,
+        "POST",
+        "/_mock/faults",
+        &[("Content-Type", "application/json")],
+        Some("{not json"),
+    );
     assert_bad(&raw, "not JSON");
     assert_eq!(server.pending_faults(), 0);
 }
@@ -253,7 +267,7 @@ fn unknown_admin_paths_are_404_and_wrong_methods_405() {
     for path in ["/_mock", "/_mock/", "/_mock/nothing", "/_mock/faults/1"] {
         let raw = admin(&server, "GET", path, None);
         assert_eq!(raw.status, 404, "{path}: {}", raw.text());
-        assert_eq!(raw.json()["error_type"], "not_found");
+        assert_eq!(raw.json()["error_type"], "general");
     }
     for (method, path, allow) in [
         ("GET", "/_mock/faults", "POST, DELETE"),
@@ -287,4 +301,157 @@ fn the_admin_api_is_exempt_from_the_quota_and_faults() {
         assert_eq!(raw.header("ratelimit-limit"), None);
     }
     assert_eq!(call(&server, "GET", STORAGES, None).status, 500);
+}
+
+/// An admin request with exactly this head (after the request line) and body.
+fn admin_raw(server: &MockServer, request_line: &str, head: &str, body: &str) -> Raw {
+    let bytes = format!(
+        "{request_line}\r\n{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    mock_support::parse(&mock_support::exchange(server, bytes.as_bytes())).unwrap()
+}
+
+#[test]
+fn the_admin_api_answers_loopback_host_names_only() {
+    let server = MockServer::start().unwrap();
+    let port = server.addr().port();
+    let allowed = [
+        "127.0.0.1".to_owned(),
+        format!("127.0.0.1:{port}"),
+        "127.9.8.7:1".to_owned(),
+        "localhost".to_owned(),
+        format!("LocalHost:{port}"),
+        "localhost.".to_owned(),
+        format!("localhost.:{port}"),
+        "app.localhost".to_owned(),
+        "[::1]".to_owned(),
+        format!("[::1]:{port}"),
+        format!("[0:0:0:0:0:0:0:1]:{port}"),
+        "[::ffff:127.0.0.1]:80".to_owned(),
+    ];
+    for host in &allowed {
+        let raw = admin_raw(
+            &server,
+            "GET /_mock/requests HTTP/1.1",
+            &format!("Host: {host}\r\n"),
+            "",
+        );
+        assert_eq!(raw.status, 200, "{host}: {}", raw.text());
+    }
+    // DNS rebinding: a page's own name, resolved to 127.0.0.1, still comes as its name.
+    let refused = [
+        "evil.example".to_owned(),
+        format!("evil.example:{port}"),
+        "localhost.evil.example".to_owned(),
+        "127.0.0.1.nip.io".to_owned(),
+        "10.0.0.1".to_owned(),
+        "[::2]".to_owned(),
+        "::1".to_owned(),
+        format!("[::1]x{port}"),
+        "127.0.0.1:80x".to_owned(),
+        "user@127.0.0.1".to_owned(),
+        "".to_owned(),
+    ];
+    let fault = r#"{"status": 500}"#;
+    for host in &refused {
+        for (request_line, content_type, body) in [
+            ("GET /_mock/requests HTTP/1.1", "", ""),
+            (
+                "POST /_mock/faults HTTP/1.1",
+                "Content-Type: application/json\r\n",
+                fault,
+            ),
+            (
+                "POST /_mock/reset HTTP/1.1",
+                "Content-Type: application/json\r\n",
+                "",
+            ),
+        ] {
+            let head = format!("Host: {host}\r\n{content_type}");
+            let raw = admin_raw(&server, request_line, &head, body);
+            assert_eq!(raw.status, 403, "{host:?} {request_line}: {}", raw.text());
+            assert_eq!(raw.json()["error_type"], "auth");
+        }
+    }
+    // HTTP/1.0 may leave Host out; nothing then shows where the request was meant to go.
+    let raw = admin_raw(&server, "GET /_mock/requests HTTP/1.0", "", "");
+    assert_eq!(raw.status, 403, "{}", raw.text());
+    let raw = admin_raw(
+        &server,
+        "GET /_mock/requests HTTP/1.0",
+        "Host: localhost\r\n",
+        "",
+    );
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    assert_eq!(server.pending_faults(), 0);
+}
+
+#[test]
+fn a_server_told_to_listen_on_an_address_also_answers_that_host() {
+    let server = MockServer::builder().host("127.0.0.2").start().unwrap();
+    let raw = admin_raw(
+        &server,
+        "GET /_mock/requests HTTP/1.1",
+        "Host: 127.0.0.2\r\n",
+        "",
+    );
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    let server = MockServer::builder().host("localhost").start().unwrap();
+    let raw = admin_raw(
+        &server,
+        "GET /_mock/storages HTTP/1.1",
+        "Host: localhost\r\n",
+        "",
+    );
+    assert_eq!(raw.status, 200, "{}", raw.text());
+}
+
+#[test]
+fn admin_posts_need_a_json_content_type() {
+    let server = MockServer::start().unwrap();
+    let fault = r#"{"status": 500}"#;
+    let accepted = [
+        "Content-Type: application/json\r\n",
+        "Content-Type: Application/JSON\r\n",
+        "Content-Type: application/json; charset=utf-8\r\n",
+        "Content-Type:application/json;charset=UTF-8\r\n",
+        "content-type:  application/json  \r\n",
+    ];
+    for content_type in accepted {
+        let head = format!("Host: 127.0.0.1\r\n{content_type}");
+        let raw = admin_raw(&server, "POST /_mock/faults HTTP/1.1", &head, fault);
+        assert_eq!(raw.status, 200, "{content_type:?}: {}", raw.text());
+    }
+    assert_eq!(server.pending_faults(), accepted.len());
+    // What a cross-site form can send without the browser asking first, and its kin.
+    let refused = [
+        "",
+        "Content-Type: text/plain\r\n",
+        "Content-Type: text/plain; charset=utf-8\r\n",
+        "Content-Type: application/x-www-form-urlencoded\r\n",
+        "Content-Type: multipart/form-data; boundary=x\r\n",
+        "Content-Type: application/jsonx\r\n",
+        "Content-Type: text/json\r\n",
+        "Content-Type: application/json\r\nContent-Type: text/plain\r\n",
+    ];
+    for content_type in refused {
+        let head = format!("Host: 127.0.0.1\r\n{content_type}");
+        for (path, body) in [("/_mock/faults", fault), ("/_mock/reset", "")] {
+            let raw = admin_raw(&server, &format!("POST {path} HTTP/1.1"), &head, body);
+            assert_eq!(raw.status, 415, "{content_type:?} {path}: {}", raw.text());
+            assert_eq!(raw.json()["error_type"], "general");
+        }
+    }
+    // Nothing was added, and nothing was reset.
+    assert_eq!(server.pending_faults(), accepted.len());
+    // GET and DELETE carry no body and need no content type.
+    let raw = admin_raw(
+        &server,
+        "DELETE /_mock/faults HTTP/1.1",
+        "Host: 127.0.0.1\r\n",
+        "",
+    );
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    assert_eq!(server.pending_faults(), 0);
 }

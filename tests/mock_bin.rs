@@ -30,6 +30,7 @@ fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> (Running, String) {
         .env_remove("CLAID_MOCK_API_KEY")
         .env_remove("CLAID_MOCK_SEED")
         .env_remove("CLAID_MOCK_RATE_LIMIT")
+        .env_remove("CLAID_MOCK_SCOPES")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -107,6 +108,8 @@ fn help_and_bad_arguments() {
         &["--rate-limit", "0/60"],
         &["--rate-limit", "10/0"],
         &["--rate-limit", "a/b"],
+        &["--scopes", "storage,,image_editing"],
+        &["--scopes", "storage, image editing"],
         &["stray"],
     ] {
         let out = Command::new(BIN).args(bad).output().unwrap();
@@ -224,4 +227,44 @@ fn sigterm_ends_it() {
     assert!(status.success());
     let exit = running.0.wait().unwrap();
     assert!(!exit.success());
+}
+
+#[test]
+fn scopes_come_from_an_argument_or_the_environment() {
+    let (_running, first) = spawn(&["--port", "0", "--scopes", "image_editing, video_generation"]);
+    let no_storage = client(first.trim_end(), "claid-mock-key");
+    let err = no_storage.list_storages().unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err}");
+    let (_running, first) = spawn_with(
+        &["--port", "0"],
+        &[("CLAID_MOCK_SCOPES", "image_generation,storage")],
+    );
+    assert!(client(first.trim_end(), "claid-mock-key")
+        .list_storages()
+        .is_ok());
+    let (_running, first) = spawn_with(
+        &["--port", "0", "--scopes", ""],
+        &[("CLAID_MOCK_SCOPES", "storage")],
+    );
+    let err = client(first.trim_end(), "claid-mock-key")
+        .list_storages()
+        .unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err}");
+}
+
+#[test]
+fn a_port_in_use_is_reported_naming_it_and_the_way_out() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(BIN)
+        .args(["--port", &port])
+        .env_remove("CLAID_MOCK_HOST")
+        .env_remove("CLAID_MOCK_PORT")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("port {port}")), "{stderr}");
+    assert!(stderr.contains("--port 0"), "{stderr}");
 }

@@ -33,18 +33,24 @@ fn the_six_operations_round_trip() {
     assert_eq!(created.storage_type, StorageType::S3);
     assert_eq!(created.parameters.bucket.as_deref(), Some("my-bucket"));
     assert_eq!(created.parameters.path.as_deref(), Some("/input/"));
-    assert_eq!(created.parameters.credentials, None);
+    // Detailed answers carry the access key; a list carries no credentials.
+    assert!(created.parameters.credentials.is_some());
+    assert_eq!(client.get_storage(1).unwrap(), created);
 
     let listed = client.list_storages().unwrap();
-    assert_eq!(listed, std::slice::from_ref(&created));
-    assert_eq!(client.get_storage(1).unwrap(), created);
+    let mut without_credentials = created.clone();
+    without_credentials.parameters.credentials = None;
+    assert_eq!(listed, std::slice::from_ref(&without_credentials));
 
     let renamed = client
         .patch_storage(1, &StoragePatch::new().name("archive"))
         .unwrap();
     assert_eq!(renamed.name, "archive");
     assert_eq!(renamed.created_at, created.created_at);
-    assert_eq!(server.storages(), std::slice::from_ref(&renamed));
+    assert_eq!(renamed.parameters, created.parameters);
+    let mut listed_renamed = renamed.clone();
+    listed_renamed.parameters.credentials = None;
+    assert_eq!(server.storages(), std::slice::from_ref(&listed_renamed));
 
     client.delete_storage(1).unwrap();
     assert!(client.list_storages().unwrap().is_empty());
@@ -58,8 +64,8 @@ fn the_six_operations_round_trip() {
     let expected = [
         ("GET", "/v1/storage/storage-types"),
         ("POST", "/v1/storage/storages"),
-        ("GET", "/v1/storage/storages"),
         ("GET", "/v1/storage/storages/1"),
+        ("GET", "/v1/storage/storages"),
         ("PATCH", "/v1/storage/storages/1"),
         ("DELETE", "/v1/storage/storages/1"),
         ("GET", "/v1/storage/storages"),
@@ -73,12 +79,19 @@ fn the_six_operations_round_trip() {
 }
 
 #[test]
-fn credentials_are_received_but_never_returned() {
+fn the_access_key_comes_back_and_the_secret_never() {
     let server = MockServer::start().unwrap();
     let client = server.client();
-    let new = NewStorage::gcs("g", "bucket", Credentials::new("AK", "VERY-SECRET"));
-    let created = client.create_storage(&new).unwrap();
-    assert!(created.parameters.credentials.is_none());
+    let new = NewStorage::gcs("g", "bucket", Credentials::new("AK-SHOWN", "VERY-SECRET"));
+    let created: serde_json::Value =
+        serde_json::from_str(&client.json().create_storage(&new).unwrap()).unwrap();
+    assert_eq!(
+        created["parameters"]["credentials"],
+        json!({"access_key": "AK-SHOWN"})
+    );
+    let got: serde_json::Value =
+        serde_json::from_str(&client.json().get_storage(1).unwrap()).unwrap();
+    assert_eq!(got, created);
     let sent = server.requests()[0].json().unwrap();
     assert_eq!(
         sent["parameters"]["credentials"]["secret_access_key"],
@@ -171,7 +184,7 @@ fn conflicts_missing_storages_and_bad_keys_are_api_errors() {
     let api = api_error(client.get_storage(77).unwrap_err());
     assert_eq!(
         (api.status, api.error_type.as_deref()),
-        (404, Some("not_found"))
+        (404, Some("storage"))
     );
     assert_eq!(
         api_error(client.delete_storage(77).unwrap_err()).status,
@@ -226,7 +239,7 @@ fn the_generic_request_reaches_every_route() {
             .request("POST", "storage/storages", Some("[1]"))
             .unwrap_err(),
     );
-    assert_eq!(api.status, 400);
+    assert_eq!((api.status, api.error_code.as_deref()), (422, Some("9000")));
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn a_status_fault_answers_the_next_requests_with_the_documented_body() {
         assert!(raw.header("x-request-id").is_some());
         let body = raw.json();
         assert_eq!(body["error_code"], "503");
-        assert_eq!(body["error_type"], "server");
+        assert_eq!(body["error_type"], "general");
         assert_eq!(body["error_message"], "Service Unavailable.");
         assert_eq!(body["error_details"], serde_json::json!({}));
     }
@@ -452,7 +452,7 @@ fn a_body_past_the_drain_cap_gets_a_413_and_a_closed_connection() {
     let raw = parse(&bytes).unwrap();
     assert_eq!(raw.status, 413);
     assert_eq!(raw.header("connection"), Some("close"));
-    assert_eq!(raw.json()["error_type"], "payload_too_large");
+    assert_eq!(raw.json()["error_type"], "general");
     assert_eq!(server.request_count("POST", STORAGES), 1);
     assert_eq!(call(&server, "GET", STORAGES, None).status, 200);
 }

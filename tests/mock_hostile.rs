@@ -226,7 +226,7 @@ fn chunk_sizes_and_lengths_past_what_is_ever_read_are_413_at_once() {
         let raw = read_one(&mut stream);
         assert_eq!(raw.status, 413, "{framing} {first}: {}", raw.text());
         assert_eq!(raw.header("connection"), Some("close"));
-        assert_eq!(raw.json()["error_type"], "payload_too_large");
+        assert_eq!(raw.json()["error_type"], "general");
         let mut rest = Vec::new();
         stream
             .read_to_end(&mut rest)

@@ -30,7 +30,7 @@ const DEFAULT_PORT: u16 = 12480;
 
 const USAGE: &str = "\
 usage: claid-mock [--host HOST] [--port PORT] [--api-key KEY] [--seed FILE]
-                  [--rate-limit N/SECONDS]
+                  [--rate-limit N/SECONDS] [--scopes LIST]
 
 Serves an in-memory emulator of the Claid Storage API until interrupted. The
 first line printed is the base URL, e.g. http://127.0.0.1:12480/v1/
@@ -42,11 +42,15 @@ first line printed is the base URL, e.g. http://127.0.0.1:12480/v1/
   --seed FILE             a JSON array of storages in the create shape,
                           held from the start and after each reset      CLAID_MOCK_SEED
   --rate-limit N/SECONDS  allow N requests per SECONDS, then answer 429  CLAID_MOCK_RATE_LIMIT
+  --scopes LIST           the key's scopes, comma-separated (default
+                          storage); without storage the storage
+                          endpoints answer 403                          CLAID_MOCK_SCOPES
   -V, --version           print the version
   -h, --help              print this help
 
-Admin API on the same port (loopback clients only): POST/DELETE /_mock/faults,
-GET /_mock/requests, POST /_mock/reset, GET /_mock/storages.";
+Admin API on the same port (loopback clients and Host names only; POSTs with
+Content-Type: application/json): POST/DELETE /_mock/faults, GET /_mock/requests,
+POST /_mock/reset, GET /_mock/storages.";
 
 #[derive(Debug)]
 struct Options {
@@ -55,6 +59,7 @@ struct Options {
     api_key: String,
     seed: Option<OsString>,
     rate_limit: Option<(u32, Duration)>,
+    scopes: Vec<String>,
 }
 
 enum Command {
@@ -82,6 +87,7 @@ fn parse(
             Long("api-key") => "api-key",
             Long("seed") => "seed",
             Long("rate-limit") => "rate-limit",
+            Long("scopes") => "scopes",
             other => return Err(other.unexpected().to_string()),
         };
         let value = parser.value().map_err(|e| e.to_string())?;
@@ -121,12 +127,22 @@ fn parse(
             )
         })?),
     };
+    let scopes = match value("scopes", "CLAID_MOCK_SCOPES")? {
+        None => vec!["storage".to_owned()],
+        Some((source, raw)) => scopes(&raw).ok_or_else(|| {
+            format!(
+                "{source} wants scope names separated by commas, e.g. storage,image_editing \
+                 (or nothing, for a key without scopes); got {raw:?}"
+            )
+        })?,
+    };
     Ok(Command::Serve(Options {
         host,
         port,
         api_key,
         seed,
         rate_limit,
+        scopes,
     }))
 }
 
@@ -135,6 +151,21 @@ fn rate_limit(raw: &str) -> Option<(u32, Duration)> {
     let requests: u32 = requests.trim().parse().ok().filter(|n| *n > 0)?;
     let seconds: u64 = seconds.trim().parse().ok().filter(|s| *s > 0)?;
     Some((requests, Duration::from_secs(seconds)))
+}
+
+/// Scope names separated by commas, spaces around them ignored; an empty
+/// list is a key without scopes.
+fn scopes(raw: &str) -> Option<Vec<String>> {
+    if raw.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    raw.split(',')
+        .map(|scope| {
+            let scope = scope.trim();
+            let valid = !scope.is_empty() && scope.bytes().all(|b| b.is_ascii_graphic());
+            valid.then(|| scope.to_owned())
+        })
+        .collect()
 }
 
 /// The storages of a seed file: a JSON array of create bodies.
@@ -161,10 +192,12 @@ fn seeds(path: &OsString) -> Result<Vec<NewStorage>, String> {
 }
 
 fn start(options: Options) -> Result<MockServer, String> {
+    let scopes: Vec<&str> = options.scopes.iter().map(String::as_str).collect();
     let mut builder: MockServerBuilder = MockServer::builder()
-        .host(options.host)
+        .host(options.host.clone())
         .port(options.port)
-        .api_key(options.api_key);
+        .api_key(options.api_key)
+        .scopes(&scopes);
     if let Some(path) = &options.seed {
         for storage in seeds(path)? {
             builder = builder.storage(storage);
@@ -173,7 +206,14 @@ fn start(options: Options) -> Result<MockServer, String> {
     if let Some((requests, window)) = options.rate_limit {
         builder = builder.rate_limit(requests, window);
     }
-    builder.start().map_err(|e| format!("could not start: {e}"))
+    builder.start().map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "could not start: port {} on {} is in use; pick another with --port PORT, \
+             or --port 0 for a free one (the first line printed is then the URL)",
+            options.port, options.host
+        ),
+        _ => format!("could not start: {e}"),
+    })
 }
 
 fn main() -> ExitCode {

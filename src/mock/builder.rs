@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::admin::Listen;
 use super::faults::FaultQueue;
 use super::journal::Journal;
 use super::rate_limit::RateLimiter;
@@ -33,6 +34,7 @@ use crate::NewStorage;
 #[must_use = "a builder does nothing until start() is called"]
 pub struct MockServerBuilder {
     api_key: String,
+    scopes: Vec<String>,
     scoped_keys: Vec<(String, Vec<String>)>,
     seeds: Vec<NewStorage>,
     rate_limit: Option<(u32, Duration)>,
@@ -72,6 +74,7 @@ impl Default for MockServerBuilder {
     fn default() -> Self {
         MockServerBuilder {
             api_key: DEFAULT_API_KEY.to_owned(),
+            scopes: vec!["storage".to_owned()],
             scoped_keys: Vec::new(),
             seeds: Vec::new(),
             rate_limit: None,
@@ -111,17 +114,34 @@ impl MockServerBuilder {
         self
     }
 
-    /// Another key the server knows, carrying only `scopes` (the API's
-    /// scopes are `storage`, `image` and `admin`). The storage endpoints
-    /// answer a key without `storage` with 403 "Not enough permissions.",
-    /// as the authentication reference documents.
+    /// The scopes of the [key](MockServerBuilder::api_key) (default
+    /// `["storage"]`). The schema's scopes are `storage`,
+    /// `image_editing`, `image_generation` and `video_generation`; the
+    /// storage endpoints answer a key without `storage` with 403 "Not
+    /// enough permissions." (type `auth`), as the authentication reference
+    /// documents. Any names are accepted, so that scopes the API adds can
+    /// be tried.
+    ///
+    /// ```
+    /// let server = claid::mock::MockServer::builder().scopes(&["image_editing"]).start()?;
+    /// assert_eq!(server.client().list_storages().unwrap_err().status(), Some(403));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scopes(mut self, scopes: &[&str]) -> Self {
+        self.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    /// Another key the server knows, carrying only `scopes` (see
+    /// [`MockServerBuilder::scopes`]).
     ///
     /// ```
     /// let server = claid::mock::MockServer::builder()
-    ///     .key_with_scopes("image-only", &["image"])
+    ///     .key_with_scopes("image-only", &["image_editing"])
     ///     .start()?;
     /// let client = claid::Client::builder().api_key("image-only").base_url(server.url()).build()?;
     /// assert_eq!(client.list_storages().unwrap_err().status(), Some(403));
+    /// assert!(server.client().list_storages().is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn key_with_scopes(mut self, key: impl Into<String>, scopes: &[&str]) -> Self {
@@ -149,15 +169,17 @@ impl MockServerBuilder {
 
     /// Allows `requests` requests per `window`; past that, answers 429 with
     /// the documented body (`{"detail": {"error_code": "2001", "error_type":
-    /// "general", ...}}`) and `Retry-After` until the window ends. Every
-    /// answer of the API then carries `RateLimit-Limit` (`100, 100;w=60`),
+    /// "general", "error_message": "Too Many Requests. Rate limit
+    /// exceeded.", "error_details": {}}}`) until the window ends, without
+    /// `Retry-After`, as the rate-limit reference's example (a
+    /// [fault](super::Fault::header) can add one). Every answer of the API
+    /// then carries `RateLimit-Limit` (`100, 100;w=60`),
     /// `RateLimit-Remaining` and `RateLimit-Reset` (seconds).
     ///
     /// ```
     /// let server = claid::mock::MockServer::builder()
     ///     .rate_limit(1, std::time::Duration::from_secs(60))
     ///     .start()?;
-    /// // Without retries: the client would wait out the Retry-After.
     /// let client = claid::Client::builder()
     ///     .api_key(server.api_key())
     ///     .base_url(server.url())
@@ -167,7 +189,7 @@ impl MockServerBuilder {
     /// match client.list_storages().unwrap_err() {
     ///     claid::Error::Api(api) => {
     ///         assert_eq!((api.status, api.error_code.as_deref()), (429, Some("2001")));
-    ///         assert!(api.retry_after.is_some());
+    ///         assert_eq!(api.error_message, "Too Many Requests. Rate limit exceeded.");
     ///     }
     ///     other => panic!("{other}"),
     /// }
@@ -302,7 +324,7 @@ impl MockServerBuilder {
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// ```
     pub fn start(self) -> io::Result<MockServer> {
-        let mut keys = vec![(self.api_key, vec!["storage".to_owned(), "image".to_owned()])];
+        let mut keys = vec![(self.api_key, self.scopes)];
         keys.extend(self.scoped_keys);
         for (key, _) in &keys {
             if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -342,6 +364,10 @@ impl MockServerBuilder {
         let config = Config {
             keys,
             seeds,
+            listen: Listen {
+                host: self.host,
+                ip: addr.ip(),
+            },
             timeout: self.timeout,
             max_connections: self.max_connections,
         };

@@ -43,13 +43,7 @@ pub(super) fn handle(
     };
     if path.starts_with(ADMIN) || path == ADMIN.trim_end_matches('/') {
         let reply = if is_loopback(peer.ip()) {
-            admin::answer(
-                shared,
-                &request.method,
-                &path,
-                &request.body,
-                request.oversized,
-            )
+            admin::answer(shared, &request, &path)
         } else {
             Reply::status(403, "The admin API answers loopback clients only.")
         };
@@ -109,11 +103,7 @@ fn answer(shared: &Shared, received: &RecordedRequest, oversized: bool) -> Reply
     let mut state = lock(&shared.state);
     let verdict = state.limiter.as_mut().map(|l| l.admit(Instant::now()));
     let mut reply = match verdict {
-        Some(v) if !v.allowed => Reply::rate_limited(format!(
-            "Too many requests: the limit is {} per {} s; retry in {} s.",
-            v.limit, v.window_secs, v.reset_secs
-        ))
-        .with_header("Retry-After", v.reset_secs.to_string()),
+        Some(v) if !v.allowed => Reply::rate_limited(),
         _ => {
             let state = &mut *state;
             routes::answer(&mut state.store, &shared.config.keys, received, oversized)
@@ -149,7 +139,7 @@ fn next_request_id() -> String {
 
 /// Loopback as the contract defines it for this host's clients: `127.0.0.0/8`
 /// and `::1`, also when an IPv6 socket shows an IPv4 peer as `::ffff:127.x`.
-fn is_loopback(ip: IpAddr) -> bool {
+pub(super) fn is_loopback(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
         IpAddr::V6(v6) => {

@@ -25,32 +25,50 @@
 //! - Base URL `http://127.0.0.1:PORT/v1/`; the key goes in `Authorization: Bearer <key>`.
 //! - Successes are `{"data": ...}`, with status 200; delete answers `{"data": null}`.
 //! - Every answer has `Content-Type: application/json` and its own `x-request-id`.
-//! - Every error body is `{"error_code", "error_type", "error_message", "error_details"}`:
+//! - Errors follow the schema's `HttpErrorDetails`: `{"error_code",
+//!   "error_type", "error_message", "error_details"}`, `error_type` always
+//!   one of the schema's `ErrorType` values; the 429 is wrapped in
+//!   `detail`, and requests no endpoint takes get FastAPI's defaults. In
+//!   the order checked:
 //!
-//! | status | when | `error_code` | `error_type` |
-//! |---|---|---|---|
-//! | 413 | a body over 1 MiB (checked first) | `"413"` | `payload_too_large` |
-//! | 401 | missing or wrong key: the documented body, byte for byte | `"111"` | `auth` |
-//! | 403 | a key without the `storage` scope: "Not enough permissions." | `"403"` | `forbidden` |
-//! | 404 | unknown path, unknown storage id | `"404"` | `not_found` |
-//! | 405 | a method the path does not take (with `Allow`) | `"405"` | `method_not_allowed` |
-//! | 400 | a body that is not a JSON object, a malformed request (below) | `"400"` | `bad_request` |
-//! | 422 | failed validation, or an id that is not an integer | `"9000"` | `validation` |
-//! | 409 | a name another storage holds | `"409"` | `conflict` |
-//! | 429 | past the optional quota: the documented body, under `detail` | `"2001"` | `general` |
+//! | status | when | body |
+//! |---|---|---|
+//! | 413 | a body over 1 MiB (a choice) | code `"413"`, type `general` |
+//! | 404 | a path no endpoint has | `{"detail": "Not Found"}` |
+//! | 405 | a method the path does not take (with `Allow`) | `{"detail": "Method Not Allowed"}` |
+//! | 401 | a missing or wrong key: the documented body, byte for byte | code `"111"`, type `auth` |
+//! | 403 | a key without the `storage` scope: "Not enough permissions." | code `"403"` (a choice), type `auth` |
+//! | 400 | a body that is not JSON | code `"400"`, type `general` |
+//! | 422 | failed validation, JSON that is not an object, an id that is not an integer (keyed `storage_id`) | code `"9000"`, type `validation` |
+//! | 404 | an id no storage has: "Storage not found." | code `"404"`, type `storage` (a choice) |
+//! | 409 | a name another storage holds (a choice) | code `"409"`, type `storage` |
+//! | 429 | past the optional quota: the documented body, under `detail`, no `Retry-After` | code `"2001"`, type `general` |
 //!
-//! A 422 lists every problem at once, as the API documents it:
+//! Create and patch bodies follow the schema's models: unknown members at
+//! the top level, in `s3`/`gcs` parameters and in credentials are 422s
+//! (`extra fields not permitted`); unknown members of `web_folder`
+//! parameters are ignored (not stored, not returned; the journal still
+//! shows them); `name` is at most 50 characters, `bucket` and each key at
+//! least 1. A 422 lists every problem at once, as the API documents it:
 //! `"error_message": "name: ensure this value has at most 50 characters. parameters.credentials.access_key: field required."`
 //! and `"error_details": {"name": [...], "parameters.credentials.access_key": [...]}`.
+//! `null` for any member is a 422 (`none is not an allowed value`).
 //!
-//! Storages get ids from 1 up, `created_at` in RFC 3339 UTC with
-//! microseconds (`2022-01-10T18:27:16.362118+00:00`), and never show their
-//! credentials. Only the documented parameters are kept (`bucket`, `path`,
-//! `credentials` for `s3` and `gcs`, `base_url` for `web_folder`); others
-//! are ignored, as the service's model ignores them (the journal still
-//! shows them). `path` defaults to `""`; `null` for it is a 422 (it is a
-//! string). A patch's `parameters` is a whole parameters object of the
-//! storage's type, checked as on create, and replaces the stored one.
+//! Patches are partial (`StorageInUpdate_Pydantic`): members given
+//! replace the stored ones, credentials key by key, members not given are
+//! kept (`{"parameters": {"path": "out/"}}` changes the path alone); a
+//! web folder's `base_url` is required whenever its parameters are sent. A
+//! patch that changes `type` builds the new type's parameters from its own
+//! members, then the stored members the new type has, and the result must
+//! be valid as a create of that type. The body is validated before the
+//! storage is looked up, so a bad body is a 422 whatever the id.
+//!
+//! Storages get ids from 1 up and `created_at` in RFC 3339 UTC with
+//! microseconds (`2022-01-10T18:27:16.362118+00:00`); `path` defaults to
+//! `""`. Lists show no credentials (`StorageOut_Pydantic`); create, get
+//! and patch of an `s3`/`gcs` storage show `"credentials": {"access_key":
+//! "..."}` (`StorageOutDetailed_Pydantic`, `CredentialsOut`), never the
+//! secret.
 //!
 //! # HTTP
 //!
@@ -95,8 +113,13 @@
 //! # The admin API
 //!
 //! On the same port, for tests in any language (never journaled, no key
-//! needed, loopback clients only; `{"data": ...}` answers, errors in the
-//! documented shape, 400 for bad input):
+//! needed; `{"data": ...}` answers, errors in the documented shape, 400
+//! for bad input). So that no web page can drive it (the journal holds
+//! keys and secrets as sent), it answers loopback clients only, 403 to a
+//! request whose `Host` is not a loopback name or address (`localhost`,
+//! `127.0.0.1:PORT`, `[::1]:PORT`, ...) or the host the server was told to
+//! listen on, and 415 to a `POST` without `Content-Type: application/json`
+//! (parameters such as `charset` allowed):
 //!
 //! - `POST /_mock/faults` queues a fault: `{"status": 503, "times": 2,
 //!   "method": "GET", "path": "/v1/storage/storages/1", "headers":

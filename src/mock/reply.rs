@@ -43,44 +43,47 @@ impl Reply {
         Reply::error(401, "111", "auth", "Authorization is required.", Map::new())
     }
 
-    /// The answer to a key without the `storage` scope, with the
-    /// documented message.
+    /// The answer to a key without the `storage` scope: the documented
+    /// message, type `auth` (its code is not documented: `"403"`, a choice).
     pub fn forbidden() -> Reply {
-        Reply::status(403, "Not enough permissions.")
+        Reply::error(403, "403", "auth", "Not enough permissions.", Map::new())
     }
 
-    /// The documented 429: the error object wrapped in `detail`, code
-    /// `"2001"`, type `"general"` (the rate-limit reference).
-    pub fn rate_limited(message: String) -> Reply {
+    /// The documented 429, byte for byte: the error object wrapped in
+    /// `detail`, code `"2001"`, type `"general"` (the rate-limit reference).
+    pub fn rate_limited() -> Reply {
         Reply::json(
             429,
             &Detail {
                 detail: ErrorBody {
                     error_code: "2001",
                     error_type: "general",
-                    error_message: message,
+                    error_message: "Too Many Requests. Rate limit exceeded.".to_owned(),
                     error_details: Map::new(),
                 },
             },
         )
     }
 
-    /// An error whose code and type follow from the status alone; what
-    /// faults and the routing layer answer.
+    /// FastAPI's default answer to a request no endpoint took:
+    /// `{"detail": "Not Found"}`, `{"detail": "Method Not Allowed"}`.
+    pub fn fastapi(status: u16) -> Reply {
+        Reply::json(
+            status,
+            &serde_json::json!({ "detail": reason_phrase(status) }),
+        )
+    }
+
+    /// An error in the documented shape whose code and type follow from the
+    /// status alone (a choice: the code is the status, the type the
+    /// schema's `ErrorType` that fits: `auth` for 401 and 403,
+    /// `validation` for 422, `general` otherwise); what the HTTP layer, the
+    /// admin API and faults answer.
     pub fn status(status: u16, message: impl Into<String>) -> Reply {
         let error_type = match status {
-            400 => "bad_request",
-            403 => "forbidden",
-            404 => "not_found",
-            405 => "method_not_allowed",
-            408 => "request_timeout",
-            409 => "conflict",
-            413 => "payload_too_large",
-            417 => "expectation_failed",
-            429 => "rate_limit",
-            431 => "header_too_large",
-            500..=599 => "server",
-            _ => "error",
+            401 | 403 => "auth",
+            422 => "validation",
+            _ => "general",
         };
         Reply::error(status, &status.to_string(), error_type, message, Map::new())
     }

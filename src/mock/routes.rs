@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::journal::RecordedRequest;
 use super::reply::Reply;
 use super::store::{NameTaken, Store};
-use super::validate::{self, STORAGE_TYPES};
+use super::validate::{self, Problems, StorageId, STORAGE_TYPES};
 
 enum Route<'a> {
     StorageTypes,
@@ -36,9 +36,12 @@ impl Route<'_> {
 
 /// Answers a request that no fault or quota intercepted.
 ///
-/// The checks run in the order a gateway in front of the API would make
-/// them: body size, then the key, then the route, then the request itself.
-/// `keys` are the accepted keys with their scopes.
+/// The checks run in the order the service makes them: body size (at the
+/// gateway, a choice), the route (FastAPI's router: 404, 405), the key
+/// (the endpoint's security dependency: 401, 403), the request's path
+/// parameter and body (validation: 400, 422), then the endpoint itself
+/// (404 "Storage not found.", 409). `keys` are the accepted keys with their
+/// scopes.
 pub(super) fn answer(
     store: &mut Store,
     keys: &[(String, Vec<String>)],
@@ -48,33 +51,32 @@ pub(super) fn answer(
     if oversized {
         return Reply::status(413, "The request body is larger than 1 MiB.");
     }
+    let Some(route) = Route::resolve(&request.path) else {
+        return Reply::fastapi(404);
+    };
+    let allowed = route.methods();
+    let method = request.method.as_str();
+    if !allowed.contains(&method) {
+        return Reply::fastapi(405).with_header("Allow", allowed.join(", "));
+    }
     match scopes(request, keys) {
         None => return Reply::unauthorized(),
         Some(scopes) if !scopes.iter().any(|s| s == "storage") => return Reply::forbidden(),
         Some(_) => {}
     }
-    let Some(route) = Route::resolve(&request.path) else {
-        return Reply::status(404, format!("No endpoint at {}.", request.path));
-    };
-    let allowed = route.methods();
-    let method = request.method.as_str();
-    if !allowed.contains(&method) {
-        return Reply::status(405, format!("{method} is not allowed here."))
-            .with_header("Allow", allowed.join(", "));
-    }
     match route {
         Route::StorageTypes => Reply::data(STORAGE_TYPES),
         Route::Storages if method == "GET" => Reply::data(store.list()),
         Route::Storages => create(store, &request.body),
-        Route::Storage(id) => match validate::check_id(id) {
+        Route::Storage(raw) if method == "PATCH" => patch(store, raw, &request.body),
+        Route::Storage(raw) => match validate::check_id(raw) {
             Err(problems) => problems.into_reply(),
-            Ok(id) if method == "GET" => match store.get(id) {
+            Ok(StorageId::Id(id)) if method == "GET" => match store.get(id) {
                 Some(storage) => Reply::data(storage),
-                None => not_found(id),
+                None => not_found(),
             },
-            Ok(id) if method == "PATCH" => patch(store, id, &request.body),
-            Ok(id) if store.delete(id) => Reply::data(()),
-            Ok(id) => not_found(id),
+            Ok(StorageId::Id(id)) if store.delete(id) => Reply::data(()),
+            Ok(_) => not_found(),
         },
     }
 }
@@ -100,58 +102,88 @@ fn create(store: &mut Store, body: &[u8]) -> Reply {
     };
     match validate::check_create(&body) {
         Err(problems) => problems.into_reply(),
-        Ok(fields) => {
-            let name = fields.name.clone();
-            match store.create(fields) {
-                Ok(storage) => Reply::data(storage),
-                Err(NameTaken) => name_taken(&name),
-            }
-        }
+        Ok(fields) => match store.create(fields) {
+            Ok(storage) => Reply::data(storage),
+            Err(NameTaken(name)) => name_taken(&name),
+        },
     }
 }
 
-fn patch(store: &mut Store, id: i64, body: &[u8]) -> Reply {
+/// A patch: the id and the body are validated together, as FastAPI
+/// validates a request's parameters and body before the endpoint runs, so
+/// a bad body is a 422 whatever the id; then the storage is looked up and
+/// the patch applied to it.
+fn patch(store: &mut Store, raw_id: &str, body: &[u8]) -> Reply {
     let body = match object(body) {
         Ok(body) => body,
         Err(reply) => return reply,
     };
-    let Some(current) = store.fields(id) else {
-        return not_found(id);
+    let id = validate::check_id(raw_id);
+    let checked = validate::check_patch_body(&body);
+    let (id, refused) = match (id, checked) {
+        (Ok(id), Ok(())) => (id, None),
+        (Err(mut problems), Err(more)) => {
+            problems.extend(more);
+            return problems.into_reply();
+        }
+        (Err(problems), Ok(())) => return problems.into_reply(),
+        (Ok(id), Err(problems)) => (id, Some(problems)),
     };
+    let current = match id {
+        StorageId::Id(id) => store.fields(id).map(|current| (id, current)),
+        StorageId::Beyond => None,
+    };
+    let Some((id, current)) = current else {
+        return refused.map_or_else(not_found, Problems::into_reply);
+    };
+    // A body refused on its own is refused here too; against the storage,
+    // every problem it has is listed at once.
     match validate::check_patch(&body, current) {
         Err(problems) => problems.into_reply(),
-        Ok(fields) => {
-            let name = fields.name.clone();
-            match store.update(id, fields) {
-                Ok(storage) => Reply::data(storage),
-                Err(NameTaken) => name_taken(&name),
-            }
-        }
+        Ok(fields) => match store.update(id, fields) {
+            Ok(storage) => Reply::data(storage),
+            Err(NameTaken(name)) => name_taken(&name),
+        },
     }
 }
 
+/// The body as a JSON object: unparsable JSON is a 400 (type `general`, as
+/// the error reference lists it), JSON of another kind a 422 (the models
+/// are objects).
 fn object(body: &[u8]) -> Result<Map<String, Value>, Reply> {
     match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(Reply::status(400, "The body must be a JSON object.")),
+        Ok(_) => Err(Reply::error(
+            422,
+            "9000",
+            "validation",
+            "body: value is not a valid dict.",
+            details("body", "value is not a valid dict"),
+        )),
+        Err(_) => Err(Reply::status(400, "The body is not valid JSON.")),
     }
 }
 
-fn not_found(id: i64) -> Reply {
-    Reply::status(404, format!("Storage {id} not found."))
+fn details(path: &str, message: &str) -> Map<String, Value> {
+    let mut details = Map::new();
+    details.insert(path.to_owned(), json!([message]));
+    details
 }
 
+/// The endpoints' answer to an id no storage has, in the schema's words;
+/// type `storage` (a choice: the schema documents the message only).
+fn not_found() -> Reply {
+    Reply::error(404, "404", "storage", "Storage not found.", Map::new())
+}
+
+/// A name another storage holds: 409 (a choice: names are unique, the
+/// status is not documented), type `storage`.
 fn name_taken(name: &str) -> Reply {
-    let mut details = Map::new();
-    details.insert(
-        "name".into(),
-        json!(["a storage with this name exists already"]),
-    );
     Reply::error(
         409,
         "409",
-        "conflict",
+        "storage",
         format!("A storage named {name:?} exists already."),
-        details,
+        details("name", "a storage with this name exists already"),
     )
 }

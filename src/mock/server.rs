@@ -9,6 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use super::admin::Listen;
 use super::dispatch;
 use super::faults::FaultQueue;
 use super::http::{Connection, Failure};
@@ -28,6 +29,8 @@ pub(super) struct Config {
     /// Keys and the scopes each carries.
     pub keys: Vec<(String, Vec<String>)>,
     pub seeds: Vec<Fields>,
+    /// Where it was told to listen, for the admin API's `Host` check.
+    pub listen: Listen,
     pub timeout: Duration,
     /// The most connections served at once; past that, a new connection
     /// gets a 503 and is closed, so that a flood of clients cannot exhaust

@@ -1,6 +1,6 @@
 //! The emulated account's storages.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -13,6 +13,9 @@ use crate::secrets::REDACTED;
 #[derive(Debug)]
 pub(super) struct Store {
     records: BTreeMap<i64, Record>,
+    /// The id holding each name, so that a create or rename finds a taken
+    /// name without reading every storage.
+    names: HashMap<String, i64>,
     last_id: i64,
 }
 
@@ -22,9 +25,9 @@ struct Record {
     created_at: String,
 }
 
-/// Another storage holds the name already.
+/// Another storage holds the name already (the name).
 #[derive(Debug)]
-pub(super) struct NameTaken;
+pub(super) struct NameTaken(pub String);
 
 impl Store {
     /// A store holding `seeds`, with ids from 1 in their order.
@@ -33,6 +36,7 @@ impl Store {
     pub fn seeded(seeds: &[Fields]) -> Store {
         let mut store = Store {
             records: BTreeMap::new(),
+            names: HashMap::new(),
             last_id: 0,
         };
         for seed in seeds {
@@ -41,9 +45,13 @@ impl Store {
         store
     }
 
-    /// Every storage as the API shows it, oldest first.
+    /// Every storage as the API lists it (`StorageOut_Pydantic`), oldest
+    /// first: no credentials.
     pub fn list(&self) -> Vec<Shown> {
-        self.records.iter().map(|(id, r)| r.render(*id)).collect()
+        self.records
+            .iter()
+            .map(|(id, r)| r.render(*id, Detail::Listed))
+            .collect()
     }
 
     /// Every storage as the admin API shows it: as listed, with each
@@ -52,7 +60,8 @@ impl Store {
         self.records
             .iter()
             .map(|(id, r)| {
-                let mut shown = serde_json::to_value(r.render(*id)).unwrap_or_default();
+                let mut shown =
+                    serde_json::to_value(r.render(*id, Detail::Listed)).unwrap_or_default();
                 if let Some(Value::Object(credentials)) = r.fields.parameters.get("credentials") {
                     let redacted: Map<String, Value> = credentials
                         .keys()
@@ -65,8 +74,11 @@ impl Store {
             .collect()
     }
 
+    /// The storage as get, create and patch answer it (`StorageOutDetailed_Pydantic`).
     pub fn get(&self, id: i64) -> Option<Shown> {
-        self.records.get(&id).map(|r| r.render(id))
+        self.records
+            .get(&id)
+            .map(|r| r.render(id, Detail::Detailed))
     }
 
     pub fn fields(&self, id: i64) -> Option<&Fields> {
@@ -74,32 +86,47 @@ impl Store {
     }
 
     pub fn create(&mut self, fields: Fields) -> Result<Shown, NameTaken> {
-        if self.name_taken(&fields.name, None) {
-            return Err(NameTaken);
+        if self.names.contains_key(&fields.name) {
+            return Err(NameTaken(fields.name));
         }
         let id = self.insert(fields);
-        Ok(self.records[&id].render(id))
+        Ok(self.records[&id].render(id, Detail::Detailed))
     }
 
     /// Replaces the fields of storage `id`, which must exist.
     pub fn update(&mut self, id: i64, fields: Fields) -> Result<Shown, NameTaken> {
-        if self.name_taken(&fields.name, Some(id)) {
-            return Err(NameTaken);
+        if self
+            .names
+            .get(&fields.name)
+            .is_some_and(|holder| *holder != id)
+        {
+            return Err(NameTaken(fields.name));
         }
         let record = self
             .records
             .get_mut(&id)
             .expect("update is only called for a storage that exists");
+        if record.fields.name != fields.name {
+            self.names.remove(&record.fields.name);
+            self.names.insert(fields.name.clone(), id);
+        }
         record.fields = fields;
-        Ok(record.render(id))
+        Ok(record.render(id, Detail::Detailed))
     }
 
     pub fn delete(&mut self, id: i64) -> bool {
-        self.records.remove(&id).is_some()
+        match self.records.remove(&id) {
+            Some(record) => {
+                self.names.remove(&record.fields.name);
+                true
+            }
+            None => false,
+        }
     }
 
     fn insert(&mut self, fields: Fields) -> i64 {
         self.last_id += 1;
+        self.names.insert(fields.name.clone(), self.last_id);
         let record = Record {
             fields,
             created_at: clock::now_rfc3339(),
@@ -107,19 +134,27 @@ impl Store {
         self.records.insert(self.last_id, record);
         self.last_id
     }
+}
 
-    fn name_taken(&self, name: &str, except: Option<i64>) -> bool {
-        self.records
-            .iter()
-            .any(|(id, r)| r.fields.name == name && Some(*id) != except)
-    }
+/// Which output model an answer follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// `StorageOut_Pydantic`: no credentials.
+    Listed,
+    /// `StorageOutDetailed_Pydantic`: credentials as `CredentialsOut`, the
+    /// access key alone.
+    Detailed,
 }
 
 impl Record {
-    /// The storage as answered: credentials are kept, never shown.
-    fn render(&self, id: i64) -> Shown {
+    /// The storage as answered; the secret access key is never shown.
+    fn render(&self, id: i64, detail: Detail) -> Shown {
         let mut parameters = self.fields.parameters.clone();
-        parameters.remove("credentials");
+        let credentials = parameters.remove("credentials");
+        if let (Detail::Detailed, Some(Value::Object(mut credentials))) = (detail, credentials) {
+            credentials.retain(|key, _| key == "access_key");
+            parameters.insert("credentials".to_owned(), Value::Object(credentials));
+        }
         Shown {
             id,
             name: self.fields.name.clone(),
