@@ -131,7 +131,9 @@ fn failed_writes_never_panic_and_keep_the_documented_status() {
         .storage(NewStorage::web_folder("site", "https://example.com/"))
         .start()
         .unwrap();
-    let cases: Vec<(&[&str], fn() -> Stdio, fn() -> Stdio, i32)> = vec![
+    // Arguments, what stdout and stderr are, and the exit status.
+    type Case = (&'static [&'static str], fn() -> Stdio, fn() -> Stdio, i32);
+    let cases: Vec<Case> = vec![
         // stderr full: the error is lost, its status is not.
         (&["storages", "get", "999999"], Stdio::null, full, 3),
         (&["storages", "get", "nosuch"], Stdio::null, full, 3),
@@ -162,7 +164,7 @@ fn failed_writes_never_panic_and_keep_the_documented_status() {
         assert_eq!(run.code(), Some(code), "claid {args:?}");
     }
     // And what is said when stderr works: the write failure, as an error.
-    let run = output(&mut claid(&server, &["storages", "list"]).stdout(full()));
+    let run = output(claid(&server, &["storages", "list"]).stdout(full()));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.starts_with("claid: could not write"), "{stderr}");
     assert_eq!(server.storages().len(), 1, "nothing was deleted");
