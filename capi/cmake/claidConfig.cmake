@@ -55,13 +55,6 @@ elseif(NOT _claid_library)
   set(claid_FOUND FALSE)
   set(claid_NOT_FOUND_MESSAGE
       "libclaid's shared library is missing from ${_claid_prefix}/{${_claid_libdirs}}")
-elseif(NOT EXISTS "${_claid_static}")
-  set(claid_FOUND FALSE)
-  set(claid_NOT_FOUND_MESSAGE "libclaid's static library is missing from ${_claid_found_libdir}")
-elseif(NOT EXISTS "${_claid_pc}")
-  set(claid_FOUND FALSE)
-  set(claid_NOT_FOUND_MESSAGE
-      "claid.pc is missing from ${_claid_found_libdir}/pkgconfig: it lists the libraries the static library needs")
 else()
   if(NOT TARGET claid::claid)
     add_library(claid::claid SHARED IMPORTED)
@@ -69,7 +62,9 @@ else()
       IMPORTED_LOCATION "${_claid_library}"
       INTERFACE_INCLUDE_DIRECTORIES "${_claid_prefix}/include")
   endif()
-  if(NOT TARGET claid::claid_static)
+  # A packager may ship the archive apart (a -static package): then only
+  # the shared target exists.
+  if(NOT TARGET claid::claid_static AND EXISTS "${_claid_static}" AND EXISTS "${_claid_pc}")
     add_library(claid::claid_static STATIC IMPORTED)
     set_target_properties(claid::claid_static PROPERTIES
       IMPORTED_LOCATION "${_claid_static}"
