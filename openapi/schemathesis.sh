@@ -32,7 +32,7 @@ if [ ! -x "$VENV/bin/schemathesis" ] ||
     "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION"
 fi
 
-# The document itself first: valid OpenAPI 3.0, every $ref resolved.
+# The document itself first: valid OpenAPI 3.1, every $ref resolved.
 "$VENV/bin/openapi-spec-validator" "$SPEC"
 
 if [ -z "${CLAID_MOCK_BIN:-}" ]; then

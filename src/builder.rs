@@ -1,5 +1,6 @@
 //! Configuring a [`Client`].
 
+use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,6 +78,23 @@ impl ClientBuilder {
         Self::default()
     }
 
+    /// The builder [`Client::from_env`] starts from: `CLAID_API_KEY`
+    /// (required) and `CLAID_BASE_URL` (when set and not empty), read
+    /// through `env`.
+    pub(crate) fn from_env(env: impl Fn(&str) -> Option<OsString>) -> Result<Self, Error> {
+        let var = |name| env_text(name, env(name));
+        let key = var("CLAID_API_KEY")?.ok_or_else(|| {
+            Error::invalid_input(
+                "CLAID_API_KEY is not set (or empty); export the key from the Claid dashboard",
+            )
+        })?;
+        let builder = ClientBuilder::new().api_key(key);
+        Ok(match var("CLAID_BASE_URL")? {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        })
+    }
+
     /// The API key, sent as `Authorization: Bearer <key>`. Required; checked
     /// by [`build`](Self::build): non-empty, visible ASCII only.
     ///
@@ -98,7 +116,10 @@ impl ClientBuilder {
     /// The base URL; `http` or `https`, with or without the trailing slash.
     /// Defaults to [`DEFAULT_BASE_URL`]. Checked by [`build`](Self::build):
     /// a host, a port from 1 to 65535 when one is given, no user name or
-    /// password, no query, no fragment.
+    /// password, no query, no fragment, no control character. Characters
+    /// outside ASCII in the path are sent percent-encoded as UTF-8 (`/vé1/`
+    /// as `/v%C3%A91/`), an encoded path as it is; a host outside ASCII is
+    /// refused (give its `xn--` form).
     ///
     /// ```
     /// let client = claid::Client::builder()
@@ -296,8 +317,10 @@ impl ClientBuilder {
     /// - an API key that is missing, empty, or holds anything but visible
     ///   ASCII (a space, a line break, a pasted non-breaking space): the
     ///   message gives the position of the first such character;
-    /// - a base URL that is not `http` or `https`, has no host, a port
-    ///   outside 1 to 65535, a user name or password, a query or a fragment;
+    /// - a base URL that is not `http` or `https`, has no host, a host
+    ///   outside ASCII, a port outside 1 to 65535, a user name or password,
+    ///   a query, a fragment, a control character, or a `%` that does not
+    ///   start an encoded byte;
     /// - a user agent with anything but visible ASCII and spaces;
     /// - a timeout that is zero or over 24 hours;
     /// - a proxy variable of the environment (`https_proxy`/`HTTPS_PROXY`,
@@ -330,6 +353,21 @@ impl ClientBuilder {
             on_retry: self.on_retry,
         };
         Ok(Client::from_engine(Engine::new(config)?))
+    }
+}
+
+/// The variable `name` of the environment, whose value is `value`, as text:
+/// `None` when it is unset or empty. A value that is set but not UTF-8 is an
+/// [`Error::InvalidInput`] naming the variable (never quoting it: it may
+/// hold a key or a password), not "unset": read as unset, a test server's
+/// address would fall back to the real API, and the key with it.
+pub(crate) fn env_text(name: &str, value: Option<OsString>) -> Result<Option<String>, Error> {
+    match value.map(OsString::into_string) {
+        None => Ok(None),
+        Some(Ok(text)) => Ok(Some(text).filter(|t| !t.is_empty())),
+        Some(Err(_)) => Err(Error::invalid_input(format!(
+            "the environment variable {name} is not valid UTF-8; fix or unset it"
+        ))),
     }
 }
 

@@ -52,7 +52,15 @@ impl Client {
     }
 
     /// A client configured from the environment: `CLAID_API_KEY` (required)
-    /// and `CLAID_BASE_URL` (optional, for a test server or the emulator).
+    /// and `CLAID_BASE_URL` (optional, for a test server or the emulator; an
+    /// empty one counts as unset), then built as [`ClientBuilder::build`]
+    /// builds (the proxy variables included).
+    ///
+    /// Fails with [`Error::InvalidInput`] when the key is unset or empty, when
+    /// a variable it reads is set but not valid UTF-8 (naming the variable,
+    /// never quoting it: such a value is never taken for "unset", which
+    /// would send the key to the real API instead of the server named), and
+    /// on anything [`ClientBuilder::build`] refuses.
     ///
     #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
@@ -65,19 +73,7 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_env() -> Result<Client, Error> {
-        let key = std::env::var("CLAID_API_KEY").map_err(|_| {
-            Error::invalid_input(
-                "CLAID_API_KEY is not set (or not UTF-8); export the key from the Claid dashboard",
-            )
-        })?;
-        let mut builder = ClientBuilder::new().api_key(key);
-        if let Some(url) = std::env::var("CLAID_BASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        ClientBuilder::from_env(|name| std::env::var_os(name))?.build()
     }
 
     /// A builder for a client with other options.
@@ -158,7 +154,7 @@ impl Client {
     /// let storage = client.create_storage(&s3)?;
     /// println!("created storage {}", storage.id);
     /// assert_eq!(storage.parameters.bucket.as_deref(), Some("my-bucket"));
-    /// assert!(storage.parameters.credentials.is_none()); // never returned
+    /// assert!(storage.parameters.credentials.is_some()); // the access key, never the secret
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {

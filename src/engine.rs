@@ -86,7 +86,9 @@ impl<'de> Deserialize<'de> for DeleteAnswer<'de> {
                 };
                 while let Some(member) = map.next_key()? {
                     match member {
-                        Member::Data => answer.data = Some(map.next_value()?),
+                        Member::Data => {
+                            crate::storage::once(&mut answer.data, map.next_value()?, "data")?
+                        }
                         Member::Error => {
                             map.next_value::<IgnoredAny>()?;
                             answer.error_member = true;

@@ -7,19 +7,18 @@
 //! values, so a wrong answer is a [`Error::Decode`] here as on the typed path.
 
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use serde_json::Map;
 use ureq::http::Method;
 
 use crate::client::Client;
 use crate::engine::Envelope;
 use crate::operation::Operation;
 use crate::secrets::Secrets;
-use crate::storage::ParamKey;
+use crate::storage::{once, unknown, ParamKey, StorageKey, Unknown};
 use crate::transport::Answer;
 use crate::{Error, NewStorage, StoragePatch};
 
@@ -89,7 +88,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_storages(&self) -> Result<String, Error> {
-        self.checked::<Vec<Object<StorageShape>>>(&Operation::list_storages())
+        self.checked::<Vec<StorageShape>>(&Operation::list_storages())
     }
 
     /// `POST storage/storages`: the created storage object.
@@ -104,7 +103,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<String, Error> {
-        self.checked::<Object<StorageShape>>(&Operation::create_storage(storage)?)
+        self.checked::<StorageShape>(&Operation::create_storage(storage)?)
     }
 
     /// `GET storage/storages/{id}`: one storage object.
@@ -120,7 +119,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn get_storage(&self, id: i64) -> Result<String, Error> {
-        self.checked::<Object<StorageShape>>(&Operation::get_storage(id)?)
+        self.checked::<StorageShape>(&Operation::get_storage(id)?)
     }
 
     /// `DELETE storage/storages/{id}`: the answer's `data` member as text,
@@ -172,7 +171,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<String, Error> {
-        self.checked::<Object<StorageShape>>(&Operation::patch_storage(id, patch)?)
+        self.checked::<StorageShape>(&Operation::patch_storage(id, patch)?)
     }
 
     /// Any endpoint of the API: `method` is `GET`, `POST`, `PUT`, `PATCH` or
@@ -263,45 +262,58 @@ impl JsonApi<'_> {
     }
 }
 
-/// `T` read from a JSON object only, as the typed models read it: serde's
-/// derive would also take the fields in order from an array
-/// (`[1, "name", "s3"]`), which no answer of the API is.
-struct Object<T>(PhantomData<T>);
+/// The shape of a storage as the typed [`Storage`](crate::Storage) requires
+/// it, checked without building it: the same members, of the same types,
+/// each at most once, unknown members read as the typed model reads them
+/// (so an object inside one holding a member name twice is refused here as
+/// there), and only from a JSON object.
+struct StorageShape;
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+impl<'de> Deserialize<'de> for StorageShape {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Object<T>;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StorageShape;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
+                f.write_str("a storage object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map)).map(|_| Object(PhantomData))
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StorageShape, A::Error> {
+                let (mut id, mut name, mut storage_type) = (None, None, None);
+                let (mut parameters, mut created_at) = (None, None);
+                let mut extra = Map::new();
+                while let Some(key) = map.next_key::<StorageKey>()? {
+                    match key {
+                        StorageKey::Id => once(&mut id, map.next_value::<i64>()?, "id")?,
+                        StorageKey::Name => once(&mut name, map.next_value::<Str>()?, "name")?,
+                        StorageKey::Type => {
+                            once(&mut storage_type, map.next_value::<Str>()?, "type")?;
+                        }
+                        StorageKey::Parameters => {
+                            once(
+                                &mut parameters,
+                                map.next_value::<ParamsShape>()?,
+                                "parameters",
+                            )?;
+                        }
+                        StorageKey::CreatedAt => {
+                            once(&mut created_at, map.next_value::<Str>()?, "created_at")?;
+                        }
+                        StorageKey::Other(key) => {
+                            unknown(&mut extra, key, map.next_value::<Unknown>()?.0)?;
+                        }
+                    }
+                }
+                id.ok_or_else(|| de::Error::missing_field("id"))?;
+                name.ok_or_else(|| de::Error::missing_field("name"))?;
+                storage_type.ok_or_else(|| de::Error::missing_field("type"))?;
+                Ok(StorageShape)
             }
         }
-        d.deserialize_map(V(PhantomData))
+        d.deserialize_map(V)
     }
 }
 
-/// The shape of a storage as the typed [`Storage`](crate::Storage) requires it,
-/// checked without allocating.
-#[derive(Deserialize)]
-struct StorageShape {
-    #[serde(rename = "id")]
-    _id: i64,
-    #[serde(rename = "name")]
-    _name: Str,
-    #[serde(rename = "type")]
-    _type: Str,
-    #[serde(rename = "parameters", default)]
-    _parameters: ParamsShape,
-    #[serde(rename = "created_at", default)]
-    _created_at: Str,
-}
-
 /// Any JSON string.
-#[derive(Default)]
 struct Str;
 
 impl<'de> Deserialize<'de> for Str {
@@ -320,18 +332,8 @@ impl<'de> Deserialize<'de> for Str {
     }
 }
 
-/// A JSON string or `null`.
-struct OptStr;
-
-impl<'de> Deserialize<'de> for OptStr {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Option::<Str>::deserialize(d).map(|_| OptStr)
-    }
-}
-
 /// Storage parameters: the known fields with the types the typed model
-/// gives them, anything else accepted.
-#[derive(Default)]
+/// gives them, anything else read as the typed model reads it.
 struct ParamsShape;
 
 impl<'de> Deserialize<'de> for ParamsShape {
@@ -343,16 +345,26 @@ impl<'de> Deserialize<'de> for ParamsShape {
                 f.write_str("a parameters object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ParamsShape, A::Error> {
+                let (mut bucket, mut path, mut base_url, mut credentials) =
+                    (None, None, None, None);
+                let mut extra = Map::new();
                 while let Some(key) = map.next_key::<ParamKey>()? {
                     match key {
-                        ParamKey::Bucket | ParamKey::Path | ParamKey::BaseUrl => {
-                            map.next_value::<OptStr>()?;
+                        ParamKey::Bucket => {
+                            once(&mut bucket, map.next_value::<Option<Str>>()?, "bucket")?;
+                        }
+                        ParamKey::Path => {
+                            once(&mut path, map.next_value::<Option<Str>>()?, "path")?
+                        }
+                        ParamKey::BaseUrl => {
+                            once(&mut base_url, map.next_value::<Option<Str>>()?, "base_url")?;
                         }
                         ParamKey::Credentials => {
-                            map.next_value::<Option<Object<CredentialsShape>>>()?;
+                            let shape = map.next_value::<Option<CredentialsShape>>()?;
+                            once(&mut credentials, shape, "credentials")?;
                         }
-                        ParamKey::Other(_) => {
-                            map.next_value::<IgnoredAny>()?;
+                        ParamKey::Other(key) => {
+                            unknown(&mut extra, key, map.next_value::<Unknown>()?.0)?;
                         }
                     }
                 }
@@ -365,12 +377,37 @@ impl<'de> Deserialize<'de> for ParamsShape {
 
 /// Credentials as the typed model reads them: either key may be missing (a
 /// server may return them in part), extra fields may hold anything.
-#[derive(Deserialize)]
-struct CredentialsShape {
-    #[serde(rename = "access_key", default)]
-    _access_key: Str,
-    #[serde(rename = "secret_access_key", default)]
-    _secret_access_key: Str,
+struct CredentialsShape;
+
+impl<'de> Deserialize<'de> for CredentialsShape {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CredentialsShape;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a credentials object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut access_key, mut secret_access_key) = (None, None);
+                let mut extra = Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "access_key" => {
+                            once(&mut access_key, map.next_value::<Str>()?, "access_key")?;
+                        }
+                        "secret_access_key" => once(
+                            &mut secret_access_key,
+                            map.next_value::<Str>()?,
+                            "secret_access_key",
+                        )?,
+                        _ => unknown(&mut extra, key, map.next_value::<Unknown>()?.0)?,
+                    }
+                }
+                Ok(CredentialsShape)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 #[cfg(test)]
@@ -402,13 +439,22 @@ mod tests {
             r#"[]"#,
             r#"[1,"n","s3"]"#,
             r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":["a","b"]}}"#,
+            // A member name twice, at every level a model is read from.
+            r#"{"id":1,"name":"n","type":"s3","id":2}"#,
+            r#"{"id":1,"name":"n","type":"s3","x":1,"x":1}"#,
+            r#"{"id":1,"name":"n","type":"s3","x":{"y":[{"z":1,"z":2}]}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"bucket":"a","bucket":"b"}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"path":null,"path":"p"}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"r":1,"r":2}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a","access_key":"b"}}}"#,
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"credentials":{"k":{"a":1,"a":1}}}}"#,
         ];
         for s in good {
-            assert!(ok::<Object<StorageShape>>(s), "{s}");
+            assert!(ok::<StorageShape>(s), "{s}");
             assert!(ok::<crate::Storage>(s), "{s}");
         }
         for s in bad {
-            assert!(!ok::<Object<StorageShape>>(s), "{s}");
+            assert!(!ok::<StorageShape>(s), "{s}");
             assert!(!ok::<crate::Storage>(s), "{s}");
         }
     }

@@ -1,6 +1,7 @@
 //! Reading JSON that `serde_json::Value` cannot hold whole: numbers beyond
 //! `f64` (`1e400`), lone surrogate escapes (`"\ud800"`, which Python's
-//! `json.dumps` writes), nesting deeper than serde_json's limit of 128.
+//! `json.dumps` writes), nesting deeper than serde_json's limit of 128
+//! (or than [`MAX_DEPTH`]).
 //!
 //! serde_json's `RawValue` reads any such value without judging it (its
 //! skipping parser checks neither numbers, surrogates nor depth, and keeps
@@ -14,8 +15,13 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// Below this many levels, a value is kept as its JSON text.
-pub(crate) const MAX_DEPTH: usize = 128;
+/// Below this many levels, a value is kept as its JSON text. Far deeper
+/// than any answer the API documents (a storage nests three levels), and
+/// shallow enough that what a `Value` does by recursion (dropping, cloning,
+/// comparing, serializing) fits on a 64 KiB stack, and that reading level by
+/// level (each level skips over all that is below it) costs at most this
+/// many passes over a body.
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// What one JSON value is, its parts still raw.
 pub(crate) enum Node<'a> {
@@ -40,35 +46,164 @@ pub(crate) fn node(raw: &str) -> Option<Node<'_>> {
     Some(node)
 }
 
-/// `raw` as a `Value`, whatever it holds (see the module docs); `None` when
-/// it is not JSON.
-pub(crate) fn value(raw: &str) -> Option<Value> {
-    value_at(raw, 0)
+/// What a JSON object holding one member name twice reads as.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Duplicates {
+    /// The last of them, as `serde_json::Value` reads it.
+    LastWins,
+    /// Nothing: the value is refused.
+    Refuse,
 }
 
-fn value_at(raw: &str, depth: usize) -> Option<Value> {
-    if depth >= MAX_DEPTH {
-        return Some(Value::String(raw.trim().to_owned()));
-    }
-    Some(match node(raw)? {
-        Node::Object(members) => {
-            let mut map = Map::new();
-            for (key, v) in members {
-                map.insert(key, value_at(v.get(), depth + 1)?);
-            }
-            Value::Object(map)
-        }
-        Node::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|v| value_at(v.get(), depth + 1))
-                .collect::<Option<_>>()?,
+/// `raw` as a `Value`, whatever it holds (see the module docs); `None` when
+/// it is not JSON, or when it holds a member name twice in one object and
+/// `duplicates` refuses that.
+///
+/// Built with a stack of its own rather than by recursion, so however deep
+/// `raw` is, reading it takes the same room on the thread's stack (callers
+/// may run on 64 KiB); the `Value` itself is at most [`MAX_DEPTH`] deep.
+pub(crate) fn value(raw: &str, duplicates: Duplicates) -> Option<Value> {
+    enum Open<'a> {
+        Object(
+            Map<String, Value>,
+            std::vec::IntoIter<(String, &'a RawValue)>,
+            String,
         ),
-        Node::String(s) => Value::String(s),
-        Node::Scalar(text) => {
-            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+        Array(Vec<Value>, std::vec::IntoIter<&'a RawValue>),
+    }
+    let mut open: Vec<Open<'_>> = Vec::new();
+    let mut next = raw;
+    loop {
+        // The value just read whole; `None` when `next` opened a container.
+        let mut done = if open.len() >= MAX_DEPTH {
+            Some(Value::String(next.trim().to_owned()))
+        } else {
+            match node(next)? {
+                Node::Object(members) => {
+                    open.push(Open::Object(Map::new(), members.into_iter(), String::new()));
+                    None
+                }
+                Node::Array(items) => {
+                    open.push(Open::Array(Vec::new(), items.into_iter()));
+                    None
+                }
+                Node::String(s) => Some(Value::String(s)),
+                Node::Scalar(text) => Some(
+                    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned())),
+                ),
+            }
+        };
+        // Hand the value to the container it belongs to, closing every
+        // container it completes, until one has a member left to read.
+        loop {
+            let Some(container) = open.last_mut() else {
+                return done;
+            };
+            let member = match container {
+                Open::Object(map, members, key) => {
+                    if let Some(v) = done.take() {
+                        let replaced = map.insert(std::mem::take(key), v);
+                        if replaced.is_some() && duplicates == Duplicates::Refuse {
+                            return None;
+                        }
+                    }
+                    members.next().map(|(name, member)| {
+                        *key = name;
+                        member
+                    })
+                }
+                Open::Array(items, rest) => {
+                    items.extend(done.take());
+                    rest.next()
+                }
+            };
+            if let Some(member) = member {
+                next = member.get();
+                break;
+            }
+            done = open.pop().map(|closed| match closed {
+                Open::Object(map, ..) => Value::Object(map),
+                Open::Array(items, _) => Value::Array(items),
+            });
         }
-    })
+    }
+}
+
+/// The first part of `raw` (in document order) that [`value`] would not
+/// keep exactly as written, with its path (`parameters.x[0]`) and why:
+/// a number a `Value` holds only rounded or not at all (`1e400`, a 30-digit
+/// integer), a lone surrogate escape, or anything [`MAX_DEPTH`] levels down
+/// (kept as text). For JSON given by a caller, which must go out unchanged.
+pub(crate) fn first_not_kept(raw: &str) -> Option<(String, &'static str)> {
+    let mut todo = vec![(String::new(), raw, 0)];
+    while let Some((path, raw, depth)) = todo.pop() {
+        if depth >= MAX_DEPTH {
+            return Some((path, "is nested too deep"));
+        }
+        let at = |key: &dyn std::fmt::Display, array: bool| match (path.is_empty(), array) {
+            (_, true) => format!("{path}[{key}]"),
+            (true, false) => key.to_string(),
+            (false, false) => format!("{path}.{key}"),
+        };
+        match node(raw) {
+            Some(Node::Object(members)) => {
+                todo.extend(
+                    members
+                        .into_iter()
+                        .rev()
+                        .map(|(key, v)| (at(&key, false), v.get(), depth + 1)),
+                );
+            }
+            Some(Node::Array(items)) => {
+                let items = items.into_iter().enumerate().rev();
+                todo.extend(items.map(|(i, v)| (at(&i, true), v.get(), depth + 1)));
+            }
+            Some(Node::String(_)) if serde_json::from_str::<String>(raw).is_err() => {
+                return Some((path, "holds a lone surrogate escape"));
+            }
+            Some(Node::Scalar(text)) if !number_kept(text) => {
+                return Some((
+                    path,
+                    "is a number beyond the range or precision of a 64-bit integer or float",
+                ));
+            }
+            Some(_) => {}
+            None => return Some((path, "is not JSON")),
+        }
+    }
+    None
+}
+
+/// Whether a `Value` holds the JSON scalar `text` with its value unchanged:
+/// `true`, `false`, `null`, any integer of `i64` or `u64`, and a number
+/// whose `f64` is written back (shortest form) as the same decimal number
+/// (`1.50` as `1.5`, `1e2` as `100.0`; not `0.10000000000000000001`).
+fn number_kept(text: &str) -> bool {
+    let Ok(Value::Number(n)) = serde_json::from_str::<Value>(text) else {
+        return matches!(text, "true" | "false" | "null");
+    };
+    n.is_i64() || n.is_u64() || decimal(text).is_some_and(|d| decimal(&n.to_string()) == Some(d))
+}
+
+/// A JSON number as a sign, its significant digits and a power of ten;
+/// zero as `(false, "", 0)`. `None` when the exponent is out of range.
+fn decimal(text: &str) -> Option<(bool, String, i64)> {
+    let (negative, text) = text.strip_prefix('-').map_or((false, text), |t| (true, t));
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all = format!("{int}{frac}");
+    let digits = all.trim_start_matches('0');
+    if digits.is_empty() {
+        return Some((false, String::new(), 0));
+    }
+    let significant = digits.trim_end_matches('0');
+    let zeros = i64::try_from(digits.len() - significant.len()).ok()?;
+    let places = i64::try_from(frac.len()).ok()?;
+    let power = exponent.checked_sub(places)?.checked_add(zeros)?;
+    Some((negative, significant.to_owned(), power))
 }
 
 /// `raw` as a string when it is a JSON string (lone surrogates as U+FFFD).
@@ -155,7 +290,7 @@ mod tests {
         let deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
         let text = format!(r#"{{"s":"a\ud800b","n":1e400,"ok":[1,"x",null],"deep":{deep}}}"#);
         assert!(serde_json::from_str::<Value>(&text).is_err());
-        let v = value(&text).unwrap();
+        let v = value(&text, Duplicates::Refuse).unwrap();
         assert_eq!(v["s"], "a\u{fffd}b");
         assert_eq!(v["n"], "1e400");
         assert_eq!(v["ok"], serde_json::json!([1, "x", null]));
@@ -166,8 +301,8 @@ mod tests {
         let kept = inner.as_str().unwrap();
         assert!(kept.starts_with("[[") && kept.contains("[1]") && kept.ends_with("]]"));
         assert_eq!(kept.matches('[').count(), 500 - (MAX_DEPTH - 1));
-        assert_eq!(value("not json"), None);
-        assert_eq!(value(r#"{"a":1} trailing"#), None);
+        assert_eq!(value("not json", Duplicates::LastWins), None);
+        assert_eq!(value(r#"{"a":1} trailing"#, Duplicates::LastWins), None);
         assert_eq!(string(r#""\ud83d\ude00""#).as_deref(), Some("😀"));
         let two = string(r#""ab\ud800\ud800""#);
         assert_eq!(two.as_deref(), Some("ab\u{fffd}\u{fffd}"));
@@ -179,5 +314,59 @@ mod tests {
             Some("\u{fffd} \u{d000} \u{d7ff} \u{e0} \u{10000}\u{fffd}")
         );
         assert_eq!(string("5"), None);
+    }
+
+    #[test]
+    fn one_member_name_twice_is_refused_or_the_last_wins() {
+        let text = r#"{"a":{"b":[{"c":1,"c":2}]},"d":1}"#;
+        assert_eq!(value(text, Duplicates::Refuse), None);
+        assert_eq!(
+            value(text, Duplicates::LastWins),
+            Some(serde_json::json!({"a": {"b": [{"c": 2}]}, "d": 1}))
+        );
+        assert_eq!(value(r#"{"a":1,"a":1}"#, Duplicates::Refuse), None);
+        let deep_dup = format!(
+            "{}{{\"a\":1,\"a\":2}}{}",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        assert!(
+            value(&deep_dup, Duplicates::Refuse).is_some(),
+            "past MAX_DEPTH it is text"
+        );
+    }
+
+    #[test]
+    fn what_a_value_cannot_keep_as_written_is_found_with_its_path() {
+        for kept in [
+            r#"{"a":[1,-2,1.5,1.50,1e2,0.1,-0.0,1e-7,18446744073709551615,-9223372036854775808]}"#,
+            r#"{"s":"\ud83d\ude00 é","t":true,"n":null,"o":{}}"#,
+            "100000000000000000000",
+        ] {
+            assert_eq!(first_not_kept(kept), None, "{kept}");
+        }
+        for (text, path, why) in [
+            (r#"{"p":{"x":1e400}}"#, "p.x", "number"),
+            (r#"{"p":{"x":[0,-1e400]}}"#, "p.x[1]", "number"),
+            (r#"{"x":123456789012345678901234567890}"#, "x", "number"),
+            (r#"{"x":0.10000000000000000001}"#, "x", "number"),
+            (r#"{"x":1e-400}"#, "x", "number"),
+            (r#"{"a":1,"x":"a\ud800"}"#, "x", "surrogate"),
+            ("1e400", "", "number"),
+        ] {
+            let (at, message) = first_not_kept(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(at, path, "{text}");
+            assert!(message.contains(why), "{text}: {message}");
+        }
+        let deep = format!(
+            "{{\"x\":{}1{}}}",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        let (at, message) = first_not_kept(&deep).unwrap();
+        assert!(
+            at.starts_with("x[0]") && message.contains("too deep"),
+            "{at} {message}"
+        );
     }
 }

@@ -31,6 +31,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use ureq::http::Uri;
 use ureq::Proxy;
 
+use crate::builder::env_text;
 use crate::url::BaseUrl;
 use crate::Error;
 
@@ -48,14 +49,8 @@ pub(crate) fn from_env(
     }
     let var = |names: &[&'static str]| -> Result<Option<(&'static str, String)>, Error> {
         for &name in names {
-            match env(name).map(OsString::into_string) {
-                Some(Ok(value)) if !value.is_empty() => return Ok(Some((name, value))),
-                Some(Err(_)) => {
-                    return Err(Error::invalid_input(format!(
-                        "the environment variable {name} is not valid UTF-8; fix or unset it"
-                    )))
-                }
-                _ => {}
+            if let Some(value) = env_text(name, env(name))? {
+                return Ok(Some((name, value)));
             }
         }
         Ok(None)
@@ -301,13 +296,24 @@ mod tests {
     #[test]
     fn a_variable_that_is_not_utf8_is_named() {
         use std::os::unix::ffi::OsStringExt;
-        let bad =
-            |name: &str| (name == "HTTPS_PROXY").then(|| OsString::from_vec(vec![b'h', 0xff]));
-        let err = from_env(&BaseUrl::parse(HTTPS).unwrap(), bad).unwrap_err();
-        assert!(
-            matches!(&err, Error::InvalidInput { message } if message.contains("HTTPS_PROXY is not valid UTF-8")),
-            "{err:?}"
-        );
+        for (base, name) in [
+            (HTTPS, "no_proxy"),
+            (HTTPS, "NO_PROXY"),
+            (HTTPS, "https_proxy"),
+            (HTTPS, "HTTPS_PROXY"),
+            (HTTPS, "all_proxy"),
+            (HTTPS, "ALL_PROXY"),
+            ("http://api.example.com/v1/", "http_proxy"),
+            ("http://api.example.com/v1/", "all_proxy"),
+        ] {
+            let bad = |n: &str| (n == name).then(|| OsString::from_vec(vec![b'h', 0xff]));
+            let err = from_env(&BaseUrl::parse(base).unwrap(), bad).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidInput { message }
+                    if message.contains(&format!("{name} is not valid UTF-8"))),
+                "{name}: {err:?}"
+            );
+        }
     }
 
     fn no_proxy(list: &str, host: &str) -> bool {

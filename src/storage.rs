@@ -185,17 +185,24 @@ impl<'de> Deserialize<'de> for Credentials {
                 f.write_str("a credentials object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Credentials, A::Error> {
-                let mut c = Credentials::new("", "");
+                let (mut access_key, mut secret_access_key) = (None, None);
+                let mut extra = Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "access_key" => c.access_key = map.next_value()?,
-                        "secret_access_key" => c.secret_access_key = map.next_value()?,
-                        _ => {
-                            c.extra.insert(key, map.next_value::<Unknown>()?.0);
-                        }
+                        "access_key" => once(&mut access_key, map.next_value()?, "access_key")?,
+                        "secret_access_key" => once(
+                            &mut secret_access_key,
+                            map.next_value()?,
+                            "secret_access_key",
+                        )?,
+                        _ => unknown(&mut extra, key, map.next_value::<Unknown>()?.0)?,
                     }
                 }
-                Ok(c)
+                Ok(Credentials {
+                    access_key: access_key.unwrap_or_default(),
+                    secret_access_key: secret_access_key.unwrap_or_default(),
+                    extra,
+                })
             }
         }
         deserializer.deserialize_map(CredentialsVisitor)
@@ -204,16 +211,55 @@ impl<'de> Deserialize<'de> for Credentials {
 
 /// A value of a field this version does not know, read whatever its JSON:
 /// what `serde_json::Value` cannot hold (a number beyond `f64`, a lone
-/// surrogate escape, nesting deeper than 128 levels) is kept in the nearest
-/// form it can hold (see [`StorageParameters`]), never an error.
-struct Unknown(Value);
+/// surrogate escape, nesting deeper than 32 levels) is kept in the nearest
+/// form it can hold (see [`StorageParameters`]), never an error. An object
+/// in it holding one member name twice is refused, as everywhere in a model
+/// (see [`once`]).
+pub(crate) struct Unknown(pub(crate) Value);
 
 impl<'de> Deserialize<'de> for Unknown {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        lenient::value(raw.get())
+        lenient::value(raw.get(), lenient::Duplicates::Refuse)
             .map(Unknown)
-            .ok_or_else(|| de::Error::custom("not a JSON value"))
+            .ok_or_else(|| de::Error::custom(DUPLICATE_OR_NOT_JSON))
+    }
+}
+
+const DUPLICATE_OR_NOT_JSON: &str =
+    "an unknown member is not JSON, or holds an object with a member name twice";
+
+/// Puts the value of the member `name` in its `slot`, refusing a second
+/// one. One rule for every object a model is read from (a storage, its
+/// parameters, its credentials, and the objects inside their unknown
+/// members): a member name given twice is an error, in the typed view as in
+/// the JSON view that checks the same shapes (and so in C and the command
+/// line), never "the first" in one reader and "the last" in another.
+/// Parsers that disagree on such input are a known source of security bugs;
+/// refusing it leaves nothing to disagree on.
+pub(crate) fn once<T, E: de::Error>(
+    slot: &mut Option<T>,
+    value: T,
+    name: &'static str,
+) -> Result<(), E> {
+    match slot.replace(value) {
+        None => Ok(()),
+        Some(_) => Err(E::duplicate_field(name)),
+    }
+}
+
+/// Keeps an unknown member in `extra`, refusing a second one of the same
+/// name (see [`once`]); the name is not quoted, it is the server's text.
+pub(crate) fn unknown<E: de::Error>(
+    extra: &mut Map<String, Value>,
+    key: String,
+    value: Value,
+) -> Result<(), E> {
+    match extra.insert(key, value) {
+        None => Ok(()),
+        Some(_) => Err(E::custom(
+            "an unknown member name appears twice in one object",
+        )),
     }
 }
 
@@ -226,7 +272,7 @@ impl<'de> Deserialize<'de> for Unknown {
 ///
 /// A field of any JSON is kept: what `serde_json::Value` cannot hold is
 /// kept in the nearest form it can, a lone surrogate escape (`"\ud800"`) as
-/// U+FFFD, a number beyond `f64` (`1e400`) or a value nested deeper than 128
+/// U+FFFD, a number beyond `f64` (`1e400`) or a value nested deeper than 32
 /// levels as a string holding its JSON text. `Debug` prints every string
 /// under a `credentials` or `secret_access_key` member as a redaction
 /// marker.
@@ -304,19 +350,29 @@ impl<'de> Deserialize<'de> for StorageParameters {
                 self,
                 mut map: A,
             ) -> Result<StorageParameters, A::Error> {
-                let mut p = StorageParameters::default();
+                let (mut bucket, mut path, mut base_url, mut credentials) =
+                    (None, None, None, None);
+                let mut extra = Map::new();
                 while let Some(key) = map.next_key::<ParamKey>()? {
                     match key {
-                        ParamKey::Bucket => p.bucket = map.next_value()?,
-                        ParamKey::Path => p.path = map.next_value()?,
-                        ParamKey::BaseUrl => p.base_url = map.next_value()?,
-                        ParamKey::Credentials => p.credentials = map.next_value()?,
+                        ParamKey::Bucket => once(&mut bucket, map.next_value()?, "bucket")?,
+                        ParamKey::Path => once(&mut path, map.next_value()?, "path")?,
+                        ParamKey::BaseUrl => once(&mut base_url, map.next_value()?, "base_url")?,
+                        ParamKey::Credentials => {
+                            once(&mut credentials, map.next_value()?, "credentials")?;
+                        }
                         ParamKey::Other(key) => {
-                            p.extra.insert(key, map.next_value::<Unknown>()?.0);
+                            unknown(&mut extra, key, map.next_value::<Unknown>()?.0)?;
                         }
                     }
                 }
-                Ok(p)
+                Ok(StorageParameters {
+                    bucket: bucket.flatten(),
+                    path: path.flatten(),
+                    base_url: base_url.flatten(),
+                    credentials: credentials.flatten(),
+                    extra,
+                })
             }
         }
         deserializer.deserialize_map(ParamsVisitor)
@@ -412,18 +468,21 @@ impl<'de> Deserialize<'de> for Storage {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Storage, A::Error> {
                 let (mut id, mut name, mut storage_type) = (None, None, None);
-                let mut parameters = StorageParameters::default();
-                let mut created_at = String::new();
+                let (mut parameters, mut created_at) = (None, None);
                 let mut extra = Map::new();
                 while let Some(key) = map.next_key::<StorageKey>()? {
                     match key {
-                        StorageKey::Id => id = Some(map.next_value()?),
-                        StorageKey::Name => name = Some(map.next_value()?),
-                        StorageKey::Type => storage_type = Some(map.next_value()?),
-                        StorageKey::Parameters => parameters = map.next_value()?,
-                        StorageKey::CreatedAt => created_at = map.next_value()?,
+                        StorageKey::Id => once(&mut id, map.next_value()?, "id")?,
+                        StorageKey::Name => once(&mut name, map.next_value()?, "name")?,
+                        StorageKey::Type => once(&mut storage_type, map.next_value()?, "type")?,
+                        StorageKey::Parameters => {
+                            once(&mut parameters, map.next_value()?, "parameters")?;
+                        }
+                        StorageKey::CreatedAt => {
+                            once(&mut created_at, map.next_value()?, "created_at")?;
+                        }
                         StorageKey::Other(key) => {
-                            extra.insert(key, map.next_value::<Unknown>()?.0);
+                            unknown(&mut extra, key, map.next_value::<Unknown>()?.0)?;
                         }
                     }
                 }
@@ -431,8 +490,8 @@ impl<'de> Deserialize<'de> for Storage {
                     id: id.ok_or_else(|| de::Error::missing_field("id"))?,
                     name: name.ok_or_else(|| de::Error::missing_field("name"))?,
                     storage_type: storage_type.ok_or_else(|| de::Error::missing_field("type"))?,
-                    parameters,
-                    created_at,
+                    parameters: parameters.unwrap_or_default(),
+                    created_at: created_at.unwrap_or_default(),
                     extra,
                 })
             }
@@ -442,7 +501,7 @@ impl<'de> Deserialize<'de> for Storage {
 }
 
 /// A key of a storage object, read without allocating for the known ones.
-enum StorageKey {
+pub(crate) enum StorageKey {
     Id,
     Name,
     Type,
@@ -574,7 +633,11 @@ impl NewStorage {
     /// Reads a new storage from JSON text, as the C ABI receives it.
     ///
     /// The error says what is wrong and where, but never quotes a string
-    /// from the text: it may be a secret.
+    /// from the text: it may be a secret. Unknown members of `parameters`
+    /// are sent exactly as written or not at all: one this library could
+    /// only send changed (a number such as `1e400` or a 30-digit integer,
+    /// which a 64-bit float would round; a lone surrogate escape; nesting 32
+    /// levels deep) is an [`Error::InvalidInput`] naming its path.
     ///
     /// ```
     /// let s = claid::NewStorage::from_json(r#"{"name":"n","type":"web_folder","parameters":{"base_url":"https://e.com/"}}"#)?;
@@ -704,8 +767,11 @@ impl StoragePatch {
 /// serde would read a struct from one); an unknown top-level key is an error
 /// naming it (`T` denies unknown fields; unknown keys inside `parameters`
 /// are kept, as the models keep them); a wrong type names the field's path
-/// (`parameters.bucket: expected a string`). No error quotes a value from
-/// the text: it may be a secret.
+/// (`parameters.bucket: expected a string`); a value the model would not
+/// send exactly as written (a number such as `1e400` or a 30-digit
+/// integer, a lone surrogate escape, nesting 32 levels deep) is refused,
+/// naming its path. No error quotes a value from the text: it may be a
+/// secret.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
@@ -721,7 +787,7 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     }
     let mut de = serde_json::Deserializer::from_str(text);
     // The object was checked whole above, trailing text included.
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let read = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         let inner = inner.split(" at line ").next().unwrap_or_default();
@@ -737,7 +803,16 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
         } else {
             format!("{path}: {why}")
         })
-    })
+    })?;
+    // Unknown members are kept as `Value`s and sent on from there: one a
+    // `Value` would change (round a number, replace a lone surrogate, keep
+    // deep nesting as text) is refused, never sent changed.
+    match lenient::first_not_kept(text) {
+        None => Ok(read),
+        Some((path, why)) => Err(refuse(format!(
+            "{path} {why}, so it cannot be sent exactly as written; send it as a string, or leave it out"
+        ))),
+    }
 }
 
 /// serde_json quotes a wrongly typed value in its message (`invalid type:

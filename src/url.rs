@@ -38,7 +38,17 @@ pub(crate) struct BaseUrl {
 }
 
 impl BaseUrl {
-    /// Checks `raw` (surrounding blanks ignored).
+    /// Checks `raw` (surrounding ASCII blanks ignored).
+    ///
+    /// The path may hold any character but a control character (C0, DEL,
+    /// C1): characters outside ASCII, and the few ASCII ones a URL cannot
+    /// hold (a space, `"`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}`), are
+    /// percent-encoded as UTF-8, so the request line carries ASCII only; a
+    /// `%` must start an encoded byte (`%2F`), and an encoded path is kept
+    /// as it is. A host outside ASCII is refused rather than converted: the
+    /// IDNA mapping that would turn it into its `xn--` form is not in this
+    /// client's dependencies, and guessing could send the key to another
+    /// host.
     ///
     /// Errors are [`Error::InvalidInput`] naming the part that is wrong; the
     /// URL itself is never repeated, since it may carry a password.
@@ -48,10 +58,37 @@ impl BaseUrl {
                 "the base URL {why}; use one like \"https://api.claid.ai/v1/\""
             ))
         };
-        let raw = raw.trim();
-        if !raw.contains("://") {
-            return Err(bad("must start with http:// or https://"));
+        // ASCII blanks only: U+0085 is Unicode white space, and a C1 control.
+        let raw = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+        if let Some((at, c)) = raw.chars().enumerate().find(|(_, c)| c.is_control()) {
+            return Err(bad(&format!(
+                "holds a control character (U+{:04X}) at position {}",
+                u32::from(c),
+                at + 1
+            )));
         }
+        let Some((scheme, rest)) = raw.split_once("://") else {
+            return Err(bad("must start with http:// or https://"));
+        };
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(authority_end);
+        if !authority.is_ascii() {
+            return Err(bad(
+                "has a host outside ASCII; write an internationalized name in its ASCII (xn--) form",
+            ));
+        }
+        if !percent_signs_encode(path) {
+            return Err(bad(
+                "has a '%' not followed by two hex digits; write a literal '%' as %25",
+            ));
+        }
+        // The request line carries ASCII only: the rest of the path is
+        // encoded as UTF-8 (a '%' is kept, so an encoded path is unchanged).
+        let encoded = format!(
+            "{scheme}://{authority}{}",
+            utf8_percent_encode(path, NOT_IN_A_URL)
+        );
+        let raw = encoded.as_str();
         if raw.contains('#') {
             return Err(bad("must not have a fragment (#...)"));
         }
@@ -177,6 +214,14 @@ impl BaseUrl {
     }
 }
 
+/// Whether every `%` in `text` starts a percent-encoded byte (`%` and two
+/// hex digits), as a URL requires.
+fn percent_signs_encode(text: &str) -> bool {
+    text.split('%')
+        .skip(1)
+        .all(|after| after.len() >= 2 && after.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit))
+}
+
 /// Whether `port`, as written after a host's `:`, is a port: decimal digits
 /// only and from 1 to 65535. Rust's integer parser also takes a leading `+`,
 /// which `http::Uri` keeps in the authority but cannot read as a port, so the
@@ -250,6 +295,42 @@ mod tests {
         }
         let m = message(BaseUrl::parse("http://user:hunter2@example.com/v1"));
         assert!(!m.contains("hunter2"), "{m}");
+        for (raw, why) in [
+            (
+                "http://h/v\n1/",
+                "control character (U+000A) at position 11",
+            ),
+            ("http://h/v1\u{7f}/", "control character (U+007F)"),
+            ("http://h/v1/\u{85}", "control character (U+0085)"),
+            ("http://h\t/v1/", "control character (U+0009)"),
+            ("http://bücher.example/v1/", "host outside ASCII"),
+            ("http://ｅxample.com/v1/", "host outside ASCII"),
+            ("http://h/v%/", "'%' not followed by two hex digits"),
+            ("http://h/v1/%", "'%' not followed by two hex digits"),
+            ("http://h/v%4/", "'%' not followed by two hex digits"),
+            ("http://h/v%zz/", "'%' not followed by two hex digits"),
+            ("http://h w/v1/", "not a valid URL"),
+        ] {
+            let m = message(BaseUrl::parse(raw));
+            assert!(m.contains(why), "{raw:?}: {m}");
+        }
+    }
+
+    #[test]
+    fn base_url_paths_are_sent_as_ascii() {
+        for (raw, text) in [
+            ("http://h/vé1/", "http://h/v%C3%A91/"),
+            ("http://h/v é/", "http://h/v%20%C3%A9/"),
+            ("http://h/v%C3%A91/", "http://h/v%C3%A91/"),
+            ("http://h/a%2Fb%25", "http://h/a%2Fb%25/"),
+            ("http://h/日本/", "http://h/%E6%97%A5%E6%9C%AC/"),
+            ("http://h/{x}|^`", "http://h/%7Bx%7D%7C%5E%60/"),
+            ("http://[::1]:8080/ü", "http://[::1]:8080/%C3%BC/"),
+        ] {
+            let url = BaseUrl::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(url.as_str(), text);
+            assert!(url.as_str().is_ascii());
+        }
     }
 
     #[test]

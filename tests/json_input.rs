@@ -123,3 +123,102 @@ fn unknown_keys_inside_parameters_pass_through_to_the_wire() {
         json!({"parameters": {"x": {"y": "z"}}})
     );
 }
+
+/// Numbers and strings in unknown members go out exactly as written, or are
+/// refused naming their path: never rounded, never turned into a string.
+#[test]
+fn values_a_model_could_not_send_as_written_are_refused_by_path() {
+    let storage =
+        |x: &str| format!(r#"{{"name":"n","type":"s3","parameters":{{"bucket":"b","x":{x}}}}}"#);
+    let patch = |x: &str| format!(r#"{{"parameters":{{"tags":[1,{{"x":{x}}}]}}}}"#);
+    let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+    for (x, why) in [
+        ("1e400", "number beyond"),
+        ("-1e400", "number beyond"),
+        ("123456789012345678901234567890", "number beyond"),
+        ("0.10000000000000000001", "number beyond"),
+        (r#""a\ud800""#, "lone surrogate"),
+        (&deep, "nested too deep"),
+    ] {
+        let new = refused(NewStorage::from_json(&storage(x)));
+        assert!(
+            new.starts_with("the JSON is not a new storage: parameters.x"),
+            "{new}"
+        );
+        let changed = refused(StoragePatch::from_json(&patch(x)));
+        assert!(changed.contains("parameters.tags[1].x"), "{changed}");
+        for message in [new, changed] {
+            assert!(
+                message.contains(why) && message.contains("exactly as written"),
+                "{message}"
+            );
+            assert!(
+                !message.contains("1e400") && !message.contains("12345678901"),
+                "{message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn numbers_are_sent_with_the_value_written() {
+    let text = r#"{"name":"n","type":"s3","parameters":{"bucket":"b","big":18446744073709551615,"neg":-9223372036854775808,"f":1.5,"e":1e21,"small":5e-324}}"#;
+    let new = NewStorage::from_json(text).unwrap();
+    let server = Scripted::start(vec![Reply::ok(STORAGE)]);
+    let client = server.client().build().unwrap();
+    client.create_storage(&new).unwrap();
+    let sent = &server.requests()[0].body;
+    for written in [
+        r#""big":18446744073709551615"#,
+        r#""neg":-9223372036854775808"#,
+        r#""f":1.5"#,
+        // The spelling may change (serde_json writes the exponent's sign),
+        // the value never does.
+        r#""e":1e+21"#,
+        r#""small":5e-324"#,
+    ] {
+        assert!(sent.contains(written), "{written} in {sent}");
+    }
+}
+
+/// `request` sends its body as given, byte for byte.
+#[test]
+fn request_bodies_go_out_byte_for_byte() {
+    let body =
+        r#"{"x":1e400,"y":123456789012345678901234567890,"z":"\ud800","w":0.10000000000000000001}"#;
+    let server = Scripted::start(vec![Reply::ok("null")]);
+    let client = server.client().build().unwrap();
+    client
+        .json()
+        .request("POST", "storage/x", Some(body))
+        .unwrap();
+    assert_eq!(server.requests()[0].body, body);
+}
+
+/// A member name twice in caller JSON is refused, at every level a model
+/// reads, as it is in answers: never "the last one" silently.
+#[test]
+fn a_member_name_twice_is_refused() {
+    for (text, expected) in [
+        (r#"{"name":"a","name":"b","type":"s3","parameters":{}}"#, "duplicate field `name`"),
+        (
+            r#"{"name":"n","type":"s3","parameters":{"bucket":"a","bucket":"b"}}"#,
+            "parameters: duplicate field `bucket`",
+        ),
+        (
+            r#"{"name":"n","type":"s3","parameters":{"credentials":{"access_key":"a","access_key":"b"}}}"#,
+            "parameters.credentials: duplicate field `access_key`",
+        ),
+        (
+            r#"{"name":"n","type":"s3","parameters":{"r":1,"r":2}}"#,
+            "parameters: an unknown member name appears twice in one object",
+        ),
+        (
+            r#"{"name":"n","type":"s3","parameters":{"r":{"s":1,"s":2}}}"#,
+            "parameters.r: an unknown member is not JSON, or holds an object with a member name twice",
+        ),
+    ] {
+        let message = refused(NewStorage::from_json(text));
+        assert!(message.ends_with(expected), "{message}");
+    }
+}

@@ -57,7 +57,9 @@ class Admin:
 
     def call(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.root + path, data=data, method=method)
+        # The admin API takes POSTs labelled as JSON only (no cross-site form can send them).
+        headers = {"Content-Type": "application/json"}
+        request = urllib.request.Request(self.root + path, data=data, method=method, headers=headers)
         with self.opener.open(request, timeout=10) as answer:
             return json.load(answer)["data"]
 

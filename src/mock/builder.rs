@@ -202,7 +202,8 @@ impl MockServerBuilder {
 
     /// The address to listen on: an IP address or a name resolving to one
     /// (default `127.0.0.1`). The admin API answers loopback clients only,
-    /// whatever the address.
+    /// whatever the address, and only requests whose `Host` is a loopback
+    /// name or address or this host (as given, or the address it names).
     ///
     /// ```
     /// // Where the machine has IPv6 loopback:
