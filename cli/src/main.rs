@@ -265,9 +265,9 @@ fn confirm(
 /// read as unset: a `CLAID_BASE_URL` holding one bad byte must not send the
 /// key to the real API.
 fn client(base_url: Option<&str>) -> Result<Client, Failure> {
-    let Some(key) = input::environment("CLAID_API_KEY")? else {
+    let Some(key) = input::environment("CLAID_API_KEY")?.filter(|k| !k.is_empty()) else {
         return Err(Failure::Usage(
-            "CLAID_API_KEY is not set: export the API key from the Claid dashboard \
+            "CLAID_API_KEY is not set (or empty): export the API key from the Claid dashboard \
              (claid never takes it as an argument)"
                 .to_owned(),
         ));
