@@ -85,6 +85,12 @@ typedef enum ClaidStatus {
    * A bug in the library, such as a caught panic.
    */
   CLAID_STATUS_INTERNAL = 6,
+  /**
+   * `claid_client_cancel` stopped the call. Nothing more was sent after
+   * the cancel; a create, patch or delete may or may not have taken
+   * effect (the error object's message says how to check).
+   */
+  CLAID_STATUS_CANCELLED = 7,
 } ClaidStatus;
 
 /**
@@ -137,7 +143,9 @@ struct ClaidClient *claid_client_new(const char *api_key);
 /**
  * Creates a client from an options object:
  * `{"api_key": "...", "base_url": "...", "timeout_ms": 30000,
- * "connect_timeout_ms": 10000, "max_retries": 2, "user_agent": "..."}`.
+ * "connect_timeout_ms": 10000, "deadline_ms": 120000, "max_retries": 2,
+ * "user_agent": "..."}` (`deadline_ms` bounds a whole call, attempts and
+ * waits before a retry included).
  * Only `api_key` is required; an unknown key is an error (it catches typos).
  *
  * On `CLAID_STATUS_OK`, `*out_client` receives the new client and
@@ -192,6 +200,23 @@ enum ClaidStatus claid_client_new_with_options(const char *options_json,
 enum ClaidStatus claid_client_from_env(struct ClaidClient **out_client, char **out_error_json);
 
 /**
+ * Stops every call on `client` that is in flight now, in any thread
+ * (connecting, sending, waiting for the answer, or waiting before a
+ * retry): each returns `CLAID_STATUS_CANCELLED` promptly and sends nothing
+ * more. A create, patch or delete that was cancelled may or may not have
+ * taken effect. Calls started after this returns run normally. Returns at
+ * once. NULL is a no-op.
+ *
+ * Ownership: borrows `client`. Thread-safety: any thread, also while other
+ * threads are inside calls on this client; never after `claid_client_free`.
+ *
+ * # Safety
+ *
+ * `client` is NULL or a live client from this library.
+ */
+void claid_client_cancel(const struct ClaidClient *client);
+
+/**
  * Releases a client and its connections. NULL is a no-op.
  *
  * Ownership: takes back `client`, which must come from `claid_client_new*`
@@ -238,8 +263,10 @@ enum ClaidStatus claid_list_storages(const struct ClaidClient *client,
  * `storage_json` is the new storage, e.g.
  * `{"name":"raw","type":"s3","parameters":{"bucket":"b","path":"/in/","credentials":{"access_key":"AK","secret_access_key":"SK"}}}`
  * (`name` 1 to 50 characters and a non-empty `type` are checked before
- * sending). On success `out_json` receives the created storage object.
- * Never retried after the request may have reached the server.
+ * sending; the schema's field is `path`, and it refuses `prefix`). On
+ * success `out_json` receives the created storage object; for `s3` and
+ * `gcs` its `parameters.credentials` holds the access key alone, never the
+ * secret. Never retried after the request may have reached the server.
  *
  * # Safety
  *
@@ -254,7 +281,9 @@ enum ClaidStatus claid_create_storage(const struct ClaidClient *client,
  * Fetches one storage: `GET storage/storages/{storage_id}`.
  *
  * `storage_id` must be positive. On success `out_json` receives the storage
- * object.
+ * object; for `s3` and `gcs` its `parameters.credentials` holds the access
+ * key alone (`{"access_key":"..."}`), which tells which key the storage
+ * uses. The secret access key is never returned.
  *
  * # Safety
  *
@@ -288,9 +317,15 @@ enum ClaidStatus claid_delete_storage(const struct ClaidClient *client,
 /**
  * Changes a storage: `PATCH storage/storages/{storage_id}`.
  *
- * `patch_json` holds any subset of `name`, `type` and `parameters`, e.g.
- * `{"name":"archive"}`. On success `out_json` receives the changed storage
- * object. Never retried after the request may have reached the server.
+ * `patch_json` holds any subset of `name`, `type` and `parameters`, and
+ * `parameters` any subset of its members (credentials key by key): only
+ * what is given is sent and changed, e.g. `{"name":"archive"}`,
+ * `{"parameters":{"path":"out/"}}`, or
+ * `{"parameters":{"credentials":{"secret_access_key":"..."}}}` to rotate
+ * the secret alone (the schema's field is `path`; it refuses `prefix`). On
+ * success `out_json` receives the changed storage object, an `s3` or `gcs`
+ * one showing its access key. Never retried after the request may have
+ * reached the server.
  *
  * # Safety
  *
@@ -306,8 +341,9 @@ enum ClaidStatus claid_patch_storage(const struct ClaidClient *client,
  * Finds a storage by its exact name: `GET storage/storages`, then a match
  * on `name`.
  *
- * On success `out_json` receives the storage object as the list gave it, or
- * `null` when no storage has that name. A `name` that is empty or longer
+ * On success `out_json` receives the storage object as the list gave it
+ * (without credentials: claid_get_storage shows the access key), or `null`
+ * when no storage has that name. A `name` that is empty or longer
  * than 50 characters is `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is
  * sent.
  *
@@ -323,20 +359,29 @@ enum ClaidStatus claid_find_storage(const struct ClaidClient *client,
 /**
  * Makes sure a storage exists as `storage_json` describes it (the same JSON
  * as for claid_create_storage), for setup code that must be safe to run
- * twice.
+ * twice. It never changes a storage's type, and sends the secret access key
+ * only when the access key changes.
  *
- * Lists the storages and finds the name; creates the storage when absent
- * (after a 409 from a concurrent create, lists again and goes on with what
- * it finds); patches it when its type or a non-secret parameter differs,
- * sending the whole `parameters` (credentials included); otherwise sends
- * nothing more. So the first run with some JSON sends a list and a create,
- * the next only a list. Credentials are never returned, so they are not
- * compared: to rotate them, call claid_patch_storage. An `s3` or `gcs`
- * storage without `parameters.credentials` is
- * `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is sent. When the API refuses
- * to change the type of an existing storage of that name, the error is
- * `CLAID_STATUS_API` and its "error_message" names the storage, its type
- * and what to do. On success `out_json` receives the storage object.
+ * Lists the storages and finds the name. Absent: one create; an `s3` or
+ * `gcs` storage then needs `parameters.credentials`, else
+ * `CLAID_STATUS_INVALID_ARGUMENT` before anything is written; after a 409
+ * (or another refusal saying the name is taken) from a concurrent create,
+ * lists again and goes on with what it finds. Present with another type:
+ * `CLAID_STATUS_INVALID_ARGUMENT`, its "error_message" naming the storage's
+ * id, its type and the type asked for (delete it or pick another name);
+ * nothing is written. Present with this type: when credentials were given,
+ * one get (its answer shows the access key); then one partial patch of only
+ * the members that differ (`path`, `bucket`, `base_url`, other parameters
+ * the storage shows, and both keys when the access key shown differs), or
+ * nothing more. So the first run with some JSON sends a list and a create;
+ * the next a list, and a get when credentials were given. The secret is
+ * never returned, so it is not compared: to rotate it alone, call
+ * claid_patch_storage with
+ * `{"parameters":{"credentials":{"secret_access_key":"..."}}}`. Credentials
+ * given for an `s3` or `gcs` storage without both keys are
+ * `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is sent. On success
+ * `out_json` receives the storage object as the list, get, create or patch
+ * answered it. No error text holds a secret given, or the access key shown.
  *
  * # Safety
  *
@@ -373,7 +418,7 @@ enum ClaidStatus claid_request(const struct ClaidClient *client,
 
 /**
  * The name of a status: `"ok"`, `"invalid_argument"`, `"api"`,
- * `"transport"`, `"timeout"`, `"decode"` or `"internal"`, the same word as
+ * `"transport"`, `"timeout"`, `"decode"`, `"internal"` or `"cancelled"`, the same word as
  * the `"kind"` of the error JSON; `"unknown"` for any other value.
  *
  * Ownership: the string is static; never free it. Never NULL.

@@ -25,6 +25,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default bound on opening a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The default budget of a whole call, every attempt and every wait before
+/// a retry included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
 /// Builds a [`Client`] with options other than the defaults.
 ///
 /// ```
@@ -181,6 +185,37 @@ impl ClientBuilder {
         self
     }
 
+    /// Bounds a whole call: every attempt and every wait before a retry.
+    /// Default 120 s ([`DEFAULT_DEADLINE`]). No attempt runs past it (its
+    /// timeout is cut to what is left); a wait that would end past it is not
+    /// slept: the error comes back at once, with the server's wait in
+    /// `retry_after` when it asked for one. A call whose deadline runs out
+    /// returns [`Error::Timeout`]. Zero and over 24 hours are refused by
+    /// [`build`](Self::build).
+    ///
+    #[doc = emulator_example!()]
+    /// use std::time::Duration;
+    /// use claid::mock::{Fault, MockServer};
+    ///
+    /// let server = MockServer::start()?;
+    /// let client = claid::Client::builder()
+    ///     .api_key(server.api_key())
+    ///     .base_url(server.url())
+    ///     .deadline(Duration::from_secs(5))
+    ///     .build()?;
+    /// // A wait of 30 s would pass the deadline: not slept, not retried.
+    /// server.inject(Fault::status(503).header("Retry-After", "30"));
+    /// let err = client.list_storages().unwrap_err();
+    /// let claid::Error::Api(api) = err else { panic!("{err}") };
+    /// assert_eq!(api.retry_after, Some(Duration::from_secs(30)));
+    /// assert_eq!(server.request_count("GET", "/v1/storage/storages"), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.retry.deadline = deadline;
+        self
+    }
+
     /// How many times a failed attempt may be retried (see the crate docs for
     /// which failures are). Default 2; 0 disables retries.
     ///
@@ -275,7 +310,8 @@ impl ClientBuilder {
 
     /// A builder from a JSON options object, as the C ABI takes them:
     /// `{"api_key": "...", "base_url": "...", "timeout_ms": 30000,
-    /// "connect_timeout_ms": 10000, "max_retries": 2, "user_agent": "..."}`.
+    /// "connect_timeout_ms": 10000, "deadline_ms": 120000, "max_retries": 2,
+    /// "user_agent": "..."}`.
     /// Only `api_key` is required; an unknown key is an error (it catches
     /// typos). Errors never quote a string from the text.
     ///
@@ -300,6 +336,9 @@ impl ClientBuilder {
         if let Some(ms) = options.connect_timeout_ms {
             builder = builder.connect_timeout(Duration::from_millis(ms));
         }
+        if let Some(ms) = options.deadline_ms {
+            builder = builder.deadline(Duration::from_millis(ms));
+        }
         if let Some(n) = options.max_retries {
             builder = builder.max_retries(n);
         }
@@ -322,7 +361,7 @@ impl ClientBuilder {
     ///   a query, a fragment, a control character, or a `%` that does not
     ///   start an encoded byte;
     /// - a user agent with anything but visible ASCII and spaces;
-    /// - a timeout that is zero or over 24 hours;
+    /// - a timeout or deadline that is zero or over 24 hours;
     /// - a proxy variable of the environment (`https_proxy`/`HTTPS_PROXY`,
     ///   `http_proxy`, `all_proxy`/`ALL_PROXY`, see the README) that is not
     ///   an `http`, `https`, `socks4`, `socks4a`, `socks5` or `socks5h` URL
@@ -349,7 +388,10 @@ impl ClientBuilder {
             timeout: config::check_timeout(self.timeout)?,
             connect_timeout: config::check_timeout(self.connect_timeout)?,
             user_agent: config::check_user_agent(&self.user_agent)?,
-            retry: self.retry,
+            retry: RetryPolicy {
+                deadline: config::check_timeout(self.retry.deadline)?,
+                ..self.retry
+            },
             on_retry: self.on_retry,
         };
         Ok(Client::from_engine(Engine::new(config)?))
@@ -379,6 +421,7 @@ struct JsonOptions {
     base_url: Option<String>,
     timeout_ms: Option<u64>,
     connect_timeout_ms: Option<u64>,
+    deadline_ms: Option<u64>,
     max_retries: Option<u32>,
     user_agent: Option<String>,
 }
@@ -390,6 +433,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("deadline", &self.retry.deadline)
             .field("max_retries", &self.retry.max_retries)
             .field("user_agent", &self.user_agent)
             .finish_non_exhaustive()

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use crate::builder::ClientBuilder;
+use crate::cancel::Canceller;
 use crate::engine::{Engine, Envelope};
 use crate::operation::Operation;
 use crate::secrets::REDACTED;
@@ -109,6 +110,19 @@ impl Client {
         self.engine.base_url().as_str()
     }
 
+    /// A handle that stops this client's calls in flight, from any thread:
+    /// see [`Canceller::cancel`]. Clones of the client share it.
+    ///
+    /// ```
+    /// let client = claid::Client::new("k")?;
+    /// let canceller = client.clone().canceller();
+    /// canceller.cancel(); // no call in flight: nothing to stop
+    /// # Ok::<(), claid::Error>(())
+    /// ```
+    pub fn canceller(&self) -> Canceller {
+        self.engine.canceller()
+    }
+
     /// Lists the storage types the API supports (`GET storage/storage-types`).
     ///
     #[doc = emulator_example!()]
@@ -154,14 +168,16 @@ impl Client {
     /// let storage = client.create_storage(&s3)?;
     /// println!("created storage {}", storage.id);
     /// assert_eq!(storage.parameters.bucket.as_deref(), Some("my-bucket"));
-    /// assert!(storage.parameters.credentials.is_some()); // the access key, never the secret
+    /// assert_eq!(storage.access_key(), Some("AKIA...")); // the secret is never returned
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {
         self.typed(&Operation::create_storage(storage)?)
     }
 
-    /// Gets one storage by id (`GET storage/storages/{id}`).
+    /// Gets one storage by id (`GET storage/storages/{id}`). For `s3` and
+    /// `gcs` the answer shows the access key the storage uses
+    /// ([`Storage::access_key`]), never the secret.
     ///
     #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
@@ -217,14 +233,26 @@ impl Client {
 
     /// Changes a storage (`PATCH storage/storages/{id}`) and returns it as changed.
     ///
+    /// The patch is partial: only the members set are sent, and the API
+    /// keeps the others (see [`StoragePatch`] for the builders).
+    ///
     #[doc = emulator_example!()]
+    /// use claid::{Credentials, NewStorage, StoragePatch};
     /// # let server = claid::mock::MockServer::builder()
-    /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .storage(NewStorage::web_folder("site", "https://example.com/in/"))
+    /// #     .storage(NewStorage::s3("raw", "b", Credentials::new("AKIA1", "s1")))
     /// #     .start()?;
     /// # let client = server.client();
-    /// let renamed = client.patch_storage(1, &claid::StoragePatch::new().name("archive"))?;
+    /// let renamed = client.patch_storage(1, &StoragePatch::new().name("archive"))?;
     /// assert_eq!(renamed.name, "archive");
     /// assert_eq!(client.find_storage("site")?, None);
+    ///
+    /// // Sends {"parameters":{"path":"out/"}}: the bucket and keys stay.
+    /// let moved = client.patch_storage(2, &StoragePatch::new().path("out/"))?;
+    /// assert_eq!(moved.parameters.path.as_deref(), Some("out/"));
+    /// assert_eq!(moved.access_key(), Some("AKIA1"));
+    /// // Rotates the secret alone.
+    /// client.patch_storage(2, &StoragePatch::new().secret_access_key("s2"))?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<Storage, Error> {
@@ -232,7 +260,7 @@ impl Client {
     }
 
     /// Sends a request and decodes the `data` member of its answer as `T`.
-    fn typed<T: DeserializeOwned>(&self, op: &Operation<'_>) -> Result<T, Error> {
+    pub(crate) fn typed<T: DeserializeOwned>(&self, op: &Operation<'_>) -> Result<T, Error> {
         let answer = self.engine.send(op)?;
         self.engine
             .decode::<Envelope<T>>(&answer, &op.secrets)

@@ -6,14 +6,15 @@
 //! request loop.
 
 use std::fmt;
-use std::thread;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use ureq::http::Method;
 
+use crate::cancel::{Calls, Canceller};
 use crate::config::{Config, RetryHook};
 use crate::operation::{Operation, Target};
 use crate::retry::{Decision, Failure, Idempotency, Jitter, RetryEvent, RetryPolicy, StdJitter};
@@ -108,6 +109,10 @@ impl<'de> Deserialize<'de> for DeleteAnswer<'de> {
 /// Sends operations for one client; shared by its clones.
 pub(crate) struct Engine {
     transport: Transport,
+    /// The calls in flight, which a [`Canceller`] stops.
+    calls: Arc<Calls>,
+    /// The bound on one attempt, cut to what is left of the deadline.
+    timeout: Duration,
     base_url: BaseUrl,
     retry: RetryPolicy,
     jitter: Box<dyn Jitter>,
@@ -118,8 +123,11 @@ pub(crate) struct Engine {
 
 impl Engine {
     pub(crate) fn new(config: Config) -> Result<Engine, Error> {
+        let calls = Arc::new(Calls::default());
         Ok(Engine {
-            transport: Transport::new(&config)?,
+            transport: Transport::new(&config, Arc::clone(&calls))?,
+            calls,
+            timeout: config.timeout,
             key: Secrets::new([config.api_key.as_str()]),
             base_url: config.base_url,
             retry: config.retry,
@@ -134,6 +142,17 @@ impl Engine {
 
     pub(crate) fn max_retries(&self) -> u32 {
         self.retry.max_retries
+    }
+
+    pub(crate) fn canceller(&self) -> Canceller {
+        Canceller::new(Arc::clone(&self.calls))
+    }
+
+    /// Runs `steps` (several requests, as a workflow sends) as one call: a
+    /// cancel while any of them is in flight stops the rest too.
+    pub(crate) fn call<T>(&self, steps: impl FnOnce() -> T) -> T {
+        let _call = self.calls.begin();
+        steps()
     }
 
     /// Sends a request, retrying as the policy allows, and returns the first
@@ -152,11 +171,28 @@ impl Engine {
             Idempotency::NotIdempotent
         };
         let gone_is_done = method == Method::DELETE && op.target == Target::Storage;
+        let call = self.calls.begin();
+        let cancelled = || Error::cancelled(method.as_str());
+        let deadline = self.retry.deadline;
         let started = Instant::now();
         let mut retries = 0;
         let mut maybe_done = false;
         loop {
-            let (failure, error) = match self.transport.attempt(method, &url, body) {
+            if call.cancelled() {
+                return Err(cancelled());
+            }
+            let left = deadline.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                return Err(deadline_passed(deadline));
+            }
+            // Cut only when needed: an attempt with the client's own timeout
+            // costs nothing extra.
+            let budget = (left < self.timeout).then_some(left);
+            let attempt = self.transport.attempt(method, &url, body, budget);
+            if call.cancelled() {
+                return Err(cancelled());
+            }
+            let (failure, error) = match attempt {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
                 Ok(answer) if answer.status == 404 && gone_is_done && maybe_done => {
                     return Ok(Answer {
@@ -172,6 +208,12 @@ impl Engine {
                     },
                     self.api_error(op, answer),
                 ),
+                Err(e)
+                    if matches!(e.error, Error::Timeout { .. })
+                        && started.elapsed() >= deadline =>
+                {
+                    return Err(deadline_passed(deadline))
+                }
                 Err(e) => (e.failure, e.error),
             };
             maybe_done |= failure.outcome_unknown();
@@ -193,7 +235,9 @@ impl Engine {
                             error: &error,
                         });
                     }
-                    thread::sleep(wait);
+                    if call.wait(wait) {
+                        return Err(cancelled());
+                    }
                 }
             }
         }
@@ -266,20 +310,41 @@ impl Engine {
         }
     }
 
-    /// A decode error for `answer`, with the API key and `secrets` cut from
-    /// its message, excerpt and request id.
+    /// A decode error for `answer`, with the API key, `secrets` and every
+    /// credential string the answer itself carries (a get answer shows the
+    /// access key) cut from its message, excerpt and request id.
     pub(crate) fn decode_error(
         &self,
         answer: &Answer,
         message: String,
         secrets: &Secrets,
     ) -> Error {
-        Error::decode(
+        self.body_decode_error(
             answer.status,
             answer.request_id.clone(),
-            message,
             &answer.body,
-            &self.key.and(secrets),
+            message,
+            secrets,
+        )
+    }
+
+    /// A decode error for `body`, an answer (or part of one) already read,
+    /// cut as [`Engine::decode_error`] cuts.
+    pub(crate) fn body_decode_error(
+        &self,
+        status: u16,
+        request_id: Option<String>,
+        body: &[u8],
+        message: String,
+        secrets: &Secrets,
+    ) -> Error {
+        let carried = Secrets::in_json(&String::from_utf8_lossy(body));
+        Error::decode(
+            status,
+            request_id,
+            message,
+            body,
+            &self.key.and(secrets).and(&carried),
         )
     }
 
@@ -287,6 +352,15 @@ impl Engine {
     /// in one pass: one may hold the other, and the longer is cut first.
     pub(crate) fn redact(&self, error: Error, secrets: &Secrets) -> Error {
         error.redact(&self.key.and(secrets))
+    }
+}
+
+/// The error of a call whose deadline ran out.
+fn deadline_passed(deadline: Duration) -> Error {
+    Error::Timeout {
+        message: format!(
+            "the call's deadline of {deadline:?} ran out, attempts and waits included"
+        ),
     }
 }
 

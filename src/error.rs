@@ -45,6 +45,15 @@ pub enum Error {
         /// What ran out of time.
         message: String,
     },
+    /// The call was stopped by [`Canceller::cancel`](crate::Canceller::cancel)
+    /// before it ended. Nothing more was sent after the cancel; a create,
+    /// patch or delete may or may not have taken effect, and its message
+    /// says so.
+    #[non_exhaustive]
+    Cancelled {
+        /// What was stopped, and what may have happened.
+        message: String,
+    },
     /// A successful (2xx) answer whose body is not what the operation expects.
     #[non_exhaustive]
     Decode {
@@ -297,10 +306,35 @@ impl Error {
                 },
             ),
             Error::Timeout { .. } => Some("Retry later, or raise the timeout."),
+            Error::Cancelled { .. } => Some(
+                "The call was cancelled on request; make it again when wanted (after a create, change or delete, check first whether it was made).",
+            ),
             Error::Decode { .. } => Some(
                 "Check that the base URL points at the Claid API; if it does, quote the request id to Claid support.",
             ),
         }
+    }
+
+    /// The error of a call of `method` stopped by a cancel. A request that
+    /// changes something may have reached the server before the cancel, so
+    /// its message says the change may or may not have been made, and how
+    /// to check.
+    pub(crate) fn cancelled(method: &str) -> Error {
+        let what = match method {
+            "GET" => None,
+            "POST" => Some("the storage may or may not have been created"),
+            "PATCH" => Some("the change may or may not have been made"),
+            "DELETE" => Some("the storage may or may not have been deleted"),
+            _ => Some("the request may or may not have taken effect"),
+        };
+        let message = match what {
+            None => "the call was cancelled; nothing more was sent".to_owned(),
+            Some(what) => format!(
+                "the call was cancelled after the request may have reached the API: {what}; \
+                 list the storages (or get this one) to check before trying again"
+            ),
+        };
+        Error::Cancelled { message }
     }
 
     pub(crate) fn invalid_input(message: impl Into<String>) -> Error {
@@ -357,7 +391,7 @@ impl Error {
                     *source = None;
                 }
             }
-            Error::Timeout { message } => secrets.scrub(message),
+            Error::Timeout { message } | Error::Cancelled { message } => secrets.scrub(message),
             Error::InvalidInput { message } => secrets.scrub(message),
         }
         self
@@ -381,6 +415,7 @@ impl fmt::Display for Error {
                     "the Claid API did not answer in time ({message}). {hint}"
                 )
             }
+            Error::Cancelled { message } => write!(f, "{message}. {hint}"),
             Error::Decode {
                 status,
                 message,

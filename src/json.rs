@@ -88,7 +88,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_storages(&self) -> Result<String, Error> {
-        self.checked::<Vec<StorageShape>>(&Operation::list_storages())
+        self.storages(&Operation::list_storages())
     }
 
     /// `POST storage/storages`: the created storage object.
@@ -103,7 +103,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_storage(&self, storage: &NewStorage) -> Result<String, Error> {
-        self.checked::<StorageShape>(&Operation::create_storage(storage)?)
+        self.storage(&Operation::create_storage(storage)?)
     }
 
     /// `GET storage/storages/{id}`: one storage object.
@@ -119,7 +119,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn get_storage(&self, id: i64) -> Result<String, Error> {
-        self.checked::<StorageShape>(&Operation::get_storage(id)?)
+        self.storage(&Operation::get_storage(id)?)
     }
 
     /// `DELETE storage/storages/{id}`: the answer's `data` member as text,
@@ -171,7 +171,7 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn patch_storage(&self, id: i64, patch: &StoragePatch) -> Result<String, Error> {
-        self.checked::<StorageShape>(&Operation::patch_storage(id, patch)?)
+        self.storage(&Operation::patch_storage(id, patch)?)
     }
 
     /// Any endpoint of the API: `method` is `GET`, `POST`, `PUT`, `PATCH` or
@@ -230,6 +230,16 @@ impl JsonApi<'_> {
         let op = Operation::custom(method, path, body);
         let answer = engine.send(&op)?;
         self.data_text(&answer, &op.secrets)
+    }
+
+    /// Sends `op`, whose answer is one storage object: its text.
+    pub(crate) fn storage(&self, op: &Operation<'_>) -> Result<String, Error> {
+        self.checked::<StorageShape>(op)
+    }
+
+    /// Sends `op`, whose answer is an array of storage objects: its text.
+    pub(crate) fn storages(&self, op: &Operation<'_>) -> Result<String, Error> {
+        self.checked::<Vec<StorageShape>>(op)
     }
 
     /// Sends, then checks the answer's `data` member against `Shape` and

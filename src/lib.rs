@@ -31,8 +31,10 @@
 //! Every operation returns [`Error`]: [`Error::InvalidInput`] when the input
 //! fails the local checks (nothing is sent), [`Error::Api`] when the API
 //! answers with an error status, [`Error::Transport`] and [`Error::Timeout`]
-//! when no answer came, and [`Error::Decode`] when a successful answer is not
-//! what the operation returns. No error text or `Debug` output ever holds the
+//! when no answer came (an attempt's timeout or the call's deadline ran
+//! out), [`Error::Cancelled`] when a [`Canceller`] stopped the call, and
+//! [`Error::Decode`] when a successful answer is not what the operation
+//! returns. No error text or `Debug` output ever holds the
 //! API key or a storage secret.
 //!
 //! # Retries and timeouts
@@ -41,8 +43,17 @@
 //! connection failures; `POST` and `PATCH` only on 429 and when the
 //! connection could not be opened, so a storage is never created twice. At
 //! most [`ClientBuilder::max_retries`] retries (2 by default), with
-//! exponential backoff and full jitter, or the wait the server asks for. See
-//! the [`retry`] module for the whole policy.
+//! exponential backoff and full jitter, or the wait the server asks for.
+//! A whole call, attempts and waits included, is bounded by
+//! [`ClientBuilder::deadline`] (120 s by default). See the [`retry`] module
+//! for the whole policy.
+//!
+//! # Cancelling
+//!
+//! [`Client::canceller`] gives a [`Canceller`] that another thread can use
+//! to stop every call of the client in flight: see [`Canceller::cancel`].
+//! The library installs no signal handler; a program that wants Ctrl-C to
+//! stop a call calls `cancel` from its own handler.
 //!
 //! # Features
 //!
@@ -77,6 +88,7 @@ macro_rules! emulator_example {
 }
 
 mod builder;
+mod cancel;
 mod client;
 mod config;
 mod engine;
@@ -97,7 +109,10 @@ mod workflows;
 #[cfg(feature = "mock")]
 pub mod mock;
 
-pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use builder::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_TIMEOUT,
+};
+pub use cancel::Canceller;
 pub use client::Client;
 pub use error::{ApiError, Error};
 pub use json::JsonApi;
@@ -106,7 +121,7 @@ pub use storage::{
     Credentials, NewStorage, Storage, StorageParameters, StoragePatch, StorageType, MAX_NAME_CHARS,
 };
 pub use transport::MAX_BODY_BYTES;
-pub use uri::StorageUri;
+pub use uri::{StorageUri, MAX_URI_CHARS};
 
 /// The version of this crate, e.g. `"0.2.0"`.
 ///

@@ -100,6 +100,16 @@ impl<'a> Operation<'a> {
         }
     }
 
+    /// This request, with `more` also kept out of its errors: the secrets
+    /// of a workflow's other steps (every error of a call is cut with every
+    /// secret the call was given).
+    pub fn with_secrets(mut self, more: &Secrets) -> Self {
+        if !more.is_empty() {
+            self.secrets = self.secrets.and(more);
+        }
+        self
+    }
+
     fn without_body(method: Method, path: Cow<'a, str>, target: Target) -> Self {
         Operation {
             method,

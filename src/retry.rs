@@ -14,8 +14,10 @@
 //! seconds. A number of seconds too large for any integer type counts as
 //! "very long" (`u64::MAX` seconds); a date already past as no wait.
 //!
-//! A wait over [`MAX_SERVER_WAIT`], or one that would end past [`DEADLINE`]
-//! after the first attempt, is neither slept nor retried: the error comes
+//! A wait over [`MAX_SERVER_WAIT`], or one that would end past the call's
+//! deadline ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline),
+//! [`DEFAULT_DEADLINE`](crate::DEFAULT_DEADLINE) after the first attempt
+//! began, by default), is neither slept nor retried: the error comes
 //! back at once, with the server's wait in
 //! [`ApiError::retry_after`](crate::ApiError::retry_after), so the caller
 //! decides (a queue can come back in an hour; an interactive tool can say so).
@@ -28,10 +30,6 @@ use std::time::{Duration, SystemTime};
 /// The longest wait slept before a retry. When the server asks for longer,
 /// the call does not retry: its error comes back at once with `retry_after`.
 pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
-
-/// No retry starts later than this after the first attempt: a wait that
-/// would end later is not slept, and the error comes back at once.
-pub const DEADLINE: Duration = Duration::from_secs(120);
 
 /// A retry about to happen, as passed to [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
 ///
@@ -151,6 +149,8 @@ pub(crate) struct RetryPolicy {
     pub max_retries: u32,
     pub base: Duration,
     pub cap: Duration,
+    /// The budget of a whole call: no wait ends past it.
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -159,6 +159,7 @@ impl Default for RetryPolicy {
             max_retries: 2,
             base: Duration::from_millis(200),
             cap: Duration::from_secs(5),
+            deadline: crate::DEFAULT_DEADLINE,
         }
     }
 }
@@ -186,7 +187,7 @@ impl RetryPolicy {
             } => wait,
             _ => self.backoff(retries_done, jitter),
         };
-        if elapsed.saturating_add(wait) > DEADLINE {
+        if elapsed.saturating_add(wait) > self.deadline {
             return Decision::GiveUp;
         }
         Decision::RetryAfter(wait)
@@ -426,16 +427,16 @@ mod tests {
             "ends exactly at the deadline"
         );
         assert_eq!(
-            p.decide(GET, secs(1), 0, DEADLINE, &Fixed(0.9)),
+            p.decide(GET, secs(1), 0, p.deadline, &Fixed(0.9)),
             Decision::GiveUp
         );
         assert_eq!(
-            p.decide(GET, status(503), 0, DEADLINE, &Fixed(0.0)),
+            p.decide(GET, status(503), 0, p.deadline, &Fixed(0.0)),
             Decision::RetryAfter(Duration::ZERO),
             "a zero backoff ends at the deadline"
         );
         assert_eq!(
-            p.decide(GET, status(503), 0, DEADLINE, &Fixed(0.5)),
+            p.decide(GET, status(503), 0, p.deadline, &Fixed(0.5)),
             Decision::GiveUp
         );
     }

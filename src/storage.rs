@@ -124,24 +124,38 @@ impl<'de> Deserialize<'de> for StorageType {
 
 /// Access keys for an `s3` or `gcs` bucket.
 ///
-/// Sent when a storage is created or patched, never returned by the API.
-/// Every string in it is a secret: `Debug` prints none of them (only the
-/// names of the extra fields), and no error message ever holds one.
+/// Sent when a storage is created (both keys required) or patched (either
+/// key alone, to change only that one). The API's create, get and patch
+/// answers show the `access_key` alone (the schema's `CredentialsOut`); the
+/// secret access key is never returned, and list answers hold no
+/// credentials. Every string in it is a secret for error text and `Debug`:
+/// `Debug` prints none of them (only the names of the extra fields), and no
+/// error message ever holds one. To read the access key a storage uses, see
+/// [`Storage::access_key`].
 ///
-/// Read leniently, in case a server returns credentials whole or in part:
-/// a missing `access_key` or `secret_access_key` reads as empty, and extra
-/// fields are kept whatever their JSON (see [`StorageParameters`]).
+/// An empty key stands for a key not given: it is not sent (the schema
+/// requires at least one character), and a key missing from an answer reads
+/// as empty. So `{"access_key": "AKIA..."}` from an answer is written back
+/// as it came, and `Credentials::new("", "new-secret")` sends the secret
+/// alone. Extra fields are kept whatever their JSON (see
+/// [`StorageParameters`]).
 ///
 /// ```
 /// let creds = claid::Credentials::new("AKIA123", "very-secret");
 /// assert!(!format!("{creds:?}").contains("very-secret"));
+/// let rotated = claid::Credentials::new("", "new-secret");
+/// assert_eq!(serde_json::to_string(&rotated)?, r#"{"secret_access_key":"new-secret"}"#);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Credentials {
-    /// The access key id.
+    /// The access key id; empty when not given (not sent).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub access_key: String,
-    /// The secret that goes with the access key.
+    /// The secret that goes with the access key; empty when not given (not
+    /// sent). The API never returns it.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub secret_access_key: String,
     /// Fields this version does not know, passed through untouched.
     #[serde(flatten)]
@@ -161,6 +175,18 @@ impl Credentials {
             secret_access_key: secret_access_key.into(),
             extra: Map::new(),
         }
+    }
+
+    /// `other`'s keys replace these where given (non-empty); its extra
+    /// fields are added.
+    fn merge(&mut self, other: Credentials) {
+        if !other.access_key.is_empty() {
+            self.access_key = other.access_key;
+        }
+        if !other.secret_access_key.is_empty() {
+            self.secret_access_key = other.secret_access_key;
+        }
+        self.extra.extend(other.extra);
     }
 }
 
@@ -289,16 +315,21 @@ pub struct StorageParameters {
     /// The bucket, for `s3` and `gcs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
-    /// A prefix inside the bucket, for `s3` and `gcs`.
+    /// A relative path inside the bucket, for `s3` and `gcs`, prepended to
+    /// the image request's path (the API reference's S3 table calls it
+    /// `prefix`, but the schema names it `path` and refuses `prefix`). The
+    /// API shows `""` for a storage created without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The base URL, for `web_folder`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
-    /// Keys for the bucket; sent on create and patch, never returned.
+    /// Keys for the bucket: both sent on create, either or both on a patch.
+    /// Create, get and patch answers show the access key alone (see
+    /// [`Storage::access_key`]); list answers none.
     ///
-    /// Boxed because answers never carry it: inline, it made every decoded
-    /// storage 64 bytes larger and listing measurably slower.
+    /// Boxed because list answers never carry it: inline, it made every
+    /// decoded storage 64 bytes larger and listing measurably slower.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Box<Credentials>>,
     /// Fields this version does not know, passed through untouched.
@@ -433,13 +464,44 @@ pub struct Storage {
     /// The storage type.
     #[serde(rename = "type")]
     pub storage_type: StorageType,
-    /// Type-specific parameters (credentials are never returned).
+    /// Type-specific parameters. For `s3` and `gcs`, create, get and patch
+    /// answers hold `credentials` with the access key alone (see
+    /// [`Storage::access_key`]); list answers none.
     pub parameters: StorageParameters,
     /// When the storage was created, RFC 3339 as the API sent it.
     pub created_at: String,
     /// Fields this version does not know, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Storage {
+    /// The access key the API shows for this storage: for `s3` and `gcs`,
+    /// `parameters.credentials.access_key` of a create, get or patch answer
+    /// (the schema's `StorageOutDetailed_Pydantic` and `CredentialsOut`), as
+    /// the API returned it. `None` for a storage from a list (list answers
+    /// hold no credentials), for a `web_folder`, and when the answer shows no
+    /// access key. It tells which key a storage uses; the secret access key
+    /// is never returned.
+    ///
+    /// Like every credential string, it never appears in `Debug` (a
+    /// redaction marker is printed) or in error text.
+    ///
+    /// ```
+    /// let s: claid::Storage = serde_json::from_str(r#"{"id": 1, "name": "s3-playground",
+    ///     "type": "s3", "parameters": {"path": "/input/", "bucket": "playground",
+    ///     "credentials": {"access_key": "AKIAEXAMPLE"}},
+    ///     "created_at": "2022-01-10T18:27:16.362118+00:00"}"#).unwrap();
+    /// assert_eq!(s.access_key(), Some("AKIAEXAMPLE"));
+    /// assert!(!format!("{s:?}").contains("AKIAEXAMPLE"));
+    /// ```
+    pub fn access_key(&self) -> Option<&str> {
+        self.parameters
+            .credentials
+            .as_deref()
+            .map(|c| c.access_key.as_str())
+            .filter(|key| !key.is_empty())
+    }
 }
 
 impl fmt::Debug for Storage {
@@ -673,11 +735,37 @@ impl NewStorage {
 
 /// A change to a storage, for [`Client::patch_storage`](crate::Client::patch_storage).
 ///
-/// Only the fields that are set are sent.
+/// Patches are partial, as the schema's `StorageInUpdate_Pydantic` is: only
+/// the members that are set are sent, down to single parameters and a
+/// single credential key; the API keeps the members not sent. Changing the
+/// path sends `{"parameters":{"path":"out/"}}`, and rotating the secret
+/// alone sends `{"parameters":{"credentials":{"secret_access_key":"..."}}}`.
+/// (A `web_folder`'s patched parameters need `base_url`, as its schema
+/// model requires it.)
+///
+/// How builder calls combine: each call sets the members it names and
+/// keeps every other member already set, and when two calls set the same
+/// member the later one wins, as the API merges a patch into a storage. So
+/// `.parameters(p).path("x")` sends `p` with its path replaced by `"x"`;
+/// `.path("x").parameters(p)` sends `p`'s members and `"x"` unless `p` has
+/// a path of its own; `.credentials(c).secret_access_key("s")` sends `c`'s
+/// access key with the secret `"s"`.
 ///
 /// ```
-/// let patch = claid::StoragePatch::new().name("renamed");
-/// assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"name":"renamed"}"#);
+/// use claid::{Credentials, StoragePatch};
+///
+/// let moved = StoragePatch::new().path("out/");
+/// assert_eq!(serde_json::to_string(&moved)?, r#"{"parameters":{"path":"out/"}}"#);
+///
+/// let rotated = StoragePatch::new().secret_access_key("new-secret");
+/// assert_eq!(
+///     serde_json::to_string(&rotated)?,
+///     r#"{"parameters":{"credentials":{"secret_access_key":"new-secret"}}}"#
+/// );
+///
+/// let renamed = StoragePatch::new().name("renamed");
+/// assert_eq!(serde_json::to_string(&renamed)?, r#"{"name":"renamed"}"#);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -686,10 +774,12 @@ pub struct StoragePatch {
     /// A new name: 1 to 50 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// A new type.
+    /// A new type. The API checks the resulting parameters as a create of
+    /// that type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub storage_type: Option<StorageType>,
-    /// New parameters.
+    /// The parameters to change: only the members set are sent (partial,
+    /// credentials key by key).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<StorageParameters>,
 }
@@ -726,25 +816,130 @@ impl StoragePatch {
         self
     }
 
-    /// Replaces the parameters.
+    /// Sets `parameters.path`, the relative path inside the bucket (what
+    /// the API reference's S3 table calls `prefix`; the schema says `path`).
+    ///
+    /// ```
+    /// let p = claid::StoragePatch::new().path("out/");
+    /// assert_eq!(serde_json::to_string(&p)?, r#"{"parameters":{"path":"out/"}}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.params().path = Some(path.into());
+        self
+    }
+
+    /// Sets `parameters.bucket`.
+    ///
+    /// ```
+    /// let p = claid::StoragePatch::new().bucket("archive");
+    /// assert_eq!(serde_json::to_string(&p)?, r#"{"parameters":{"bucket":"archive"}}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn bucket(mut self, bucket: impl Into<String>) -> Self {
+        self.params().bucket = Some(bucket.into());
+        self
+    }
+
+    /// Sets `parameters.base_url`, a `web_folder`'s URL.
+    ///
+    /// ```
+    /// let p = claid::StoragePatch::new().base_url("https://example.com/v2/");
+    /// assert_eq!(
+    ///     serde_json::to_string(&p)?,
+    ///     r#"{"parameters":{"base_url":"https://example.com/v2/"}}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.params().base_url = Some(base_url.into());
+        self
+    }
+
+    /// Sets `parameters.credentials`: the keys given (an empty key is not
+    /// sent) replace those set before; with both, a new key pair.
+    ///
+    /// ```
+    /// let p = claid::StoragePatch::new().credentials(claid::Credentials::new("AKIA2", "s2"));
+    /// assert_eq!(
+    ///     serde_json::to_string(&p)?,
+    ///     r#"{"parameters":{"credentials":{"access_key":"AKIA2","secret_access_key":"s2"}}}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        let params = self.params();
+        match &mut params.credentials {
+            Some(set) => set.merge(credentials),
+            None => params.credentials = Some(Box::new(credentials)),
+        }
+        self
+    }
+
+    /// Rotates the secret access key alone:
+    /// `{"parameters":{"credentials":{"secret_access_key":"..."}}}`. The
+    /// access key set before, if any, is kept.
+    ///
+    /// ```
+    /// let p = claid::StoragePatch::new().secret_access_key("new-secret");
+    /// let sent = serde_json::to_value(&p)?;
+    /// assert_eq!(sent["parameters"]["credentials"]["secret_access_key"], "new-secret");
+    /// assert!(!format!("{p:?}").contains("new-secret"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn secret_access_key(self, secret_access_key: impl Into<String>) -> Self {
+        self.credentials(Credentials::new("", secret_access_key))
+    }
+
+    /// Sets the parameter members `parameters` holds (a member it does not
+    /// hold is not sent, and one set before is kept).
     ///
     /// ```
     /// let mut params = claid::StorageParameters::new();
     /// params.path = Some("/new/".into());
-    /// let p = claid::StoragePatch::new().parameters(params);
-    /// assert!(p.parameters.is_some());
+    /// let p = claid::StoragePatch::new().bucket("b").parameters(params);
+    /// assert_eq!(
+    ///     serde_json::to_string(&p)?,
+    ///     r#"{"parameters":{"bucket":"b","path":"/new/"}}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn parameters(mut self, parameters: StorageParameters) -> Self {
-        self.parameters = Some(parameters);
-        self
+        let StorageParameters {
+            bucket,
+            path,
+            base_url,
+            credentials,
+            extra,
+        } = parameters;
+        let params = self.params();
+        params.bucket = bucket.or(params.bucket.take());
+        params.path = path.or(params.path.take());
+        params.base_url = base_url.or(params.base_url.take());
+        params.extra.extend(extra);
+        match credentials {
+            Some(credentials) => self.credentials(*credentials),
+            None => self,
+        }
+    }
+
+    /// The parameters being built, created empty on first use.
+    fn params(&mut self) -> &mut StorageParameters {
+        self.parameters
+            .get_or_insert_with(StorageParameters::default)
     }
 
     /// Reads a patch from JSON text, as the C ABI receives it; like
     /// [`NewStorage::from_json`], errors never quote a string from the text.
+    /// Parameters and credentials may be partial, as the schema's update
+    /// model allows: what is given is sent, nothing is added.
     ///
     /// ```
     /// let p = claid::StoragePatch::from_json(r#"{"name":"archive"}"#)?;
     /// assert_eq!(p.name.as_deref(), Some("archive"));
+    /// let rotate = r#"{"parameters":{"credentials":{"secret_access_key":"s2"}}}"#;
+    /// let p = claid::StoragePatch::from_json(rotate)?;
+    /// assert_eq!(serde_json::to_string(&p).unwrap(), rotate);
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn from_json(text: &str) -> Result<Self, Error> {
@@ -1025,6 +1220,111 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("missing field `parameters`"), "{msg}");
+    }
+
+    /// `StorageOutDetailed_Pydantic` as the schema gives it (the reference's
+    /// example), and `StorageOut_Pydantic` as a list gives it.
+    const DETAILED: &str = r#"{"id": 1, "name": "s3-playground", "type": "s3", "parameters": {"path": "/input/", "bucket": "playground", "credentials": {"access_key": "AKIAEXAMPLE"}}, "created_at": "2022-01-10T18:27:16.362118+00:00"}"#;
+    const LISTED: &str = r#"{"id": 1, "name": "s3-playground", "type": "s3", "parameters": {"path": "/input/", "bucket": "playground"}, "created_at": "2022-01-10T18:27:16.362118+00:00"}"#;
+
+    #[test]
+    fn detailed_answers_show_the_access_key_and_round_trip() {
+        let s: Storage = serde_json::from_str(DETAILED).unwrap();
+        assert_eq!(s.access_key(), Some("AKIAEXAMPLE"));
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(DETAILED).unwrap());
+        let listed: Storage = serde_json::from_str(LISTED).unwrap();
+        assert_eq!(listed.access_key(), None);
+        let web: Storage = serde_json::from_str(
+            r#"{"id":2,"name":"w","type":"web_folder","parameters":{"base_url":"https://e.com/"},"created_at":"t"}"#,
+        )
+        .unwrap();
+        assert_eq!(web.access_key(), None);
+        // Credentials the library does not know are kept, and stay out of Debug.
+        let odd: Storage = serde_json::from_str(&DETAILED.replace(
+            r#""access_key": "AKIAEXAMPLE""#,
+            r#""access_key": "AKIAEXAMPLE", "key_id": "KID-9", "scopes": ["r"]"#,
+        ))
+        .unwrap();
+        let creds = odd.parameters.credentials.as_deref().unwrap();
+        assert_eq!(creds.extra["key_id"], "KID-9");
+        let dbg = format!("{odd:?} {odd:#?} {creds:?}");
+        assert!(
+            !dbg.contains("AKIAEXAMPLE") && !dbg.contains("KID-9"),
+            "{dbg}"
+        );
+        assert!(dbg.contains(REDACTED));
+    }
+
+    #[test]
+    fn patch_builders_send_only_what_is_set() {
+        let json = |p: &StoragePatch| serde_json::to_string(p).unwrap();
+        assert_eq!(
+            json(&StoragePatch::new().path("out/")),
+            r#"{"parameters":{"path":"out/"}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().secret_access_key("S2")),
+            r#"{"parameters":{"credentials":{"secret_access_key":"S2"}}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().bucket("b").base_url("u")),
+            r#"{"parameters":{"bucket":"b","base_url":"u"}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().credentials(Credentials::new("A2", "S2"))),
+            r#"{"parameters":{"credentials":{"access_key":"A2","secret_access_key":"S2"}}}"#
+        );
+        // Later calls win member by member; earlier members are kept.
+        let mut p = StorageParameters::new();
+        p.path = Some("p/".into());
+        p.bucket = Some("b".into());
+        p.extra.insert("region".into(), "eu".into());
+        assert_eq!(
+            json(&StoragePatch::new().parameters(p.clone()).path("x/")),
+            r#"{"parameters":{"bucket":"b","path":"x/","region":"eu"}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().path("x/").parameters(p.clone())),
+            r#"{"parameters":{"bucket":"b","path":"p/","region":"eu"}}"#
+        );
+        assert_eq!(
+            json(&StoragePatch::new().base_url("u").parameters(p)),
+            r#"{"parameters":{"bucket":"b","path":"p/","base_url":"u","region":"eu"}}"#
+        );
+        assert_eq!(
+            json(
+                &StoragePatch::new()
+                    .credentials(Credentials::new("A", "S"))
+                    .secret_access_key("S2")
+            ),
+            r#"{"parameters":{"credentials":{"access_key":"A","secret_access_key":"S2"}}}"#
+        );
+        assert_eq!(
+            json(
+                &StoragePatch::new()
+                    .secret_access_key("S2")
+                    .name("n")
+                    .credentials(Credentials::new("A", ""))
+            ),
+            r#"{"name":"n","parameters":{"credentials":{"access_key":"A","secret_access_key":"S2"}}}"#
+        );
+        let secret = StoragePatch::new().secret_access_key("TOPSECRET");
+        assert!(!format!("{secret:?}").contains("TOPSECRET"));
+    }
+
+    #[test]
+    fn patches_from_json_may_be_partial_and_are_sent_as_given() {
+        for text in [
+            r#"{"parameters":{"path":"out/"}}"#,
+            r#"{"parameters":{"credentials":{"secret_access_key":"S2"}}}"#,
+            r#"{"parameters":{"credentials":{"access_key":"A2"}}}"#,
+            r#"{"parameters":{"bucket":"b","credentials":{"access_key":"A","secret_access_key":"S"}}}"#,
+            r#"{"type":"gcs"}"#,
+        ] {
+            let patch = StoragePatch::from_json(text).unwrap();
+            assert_eq!(serde_json::to_string(&patch).unwrap(), text);
+        }
     }
 
     #[test]

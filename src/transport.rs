@@ -3,14 +3,16 @@
 
 use std::fmt;
 use std::io;
-use std::time::SystemTime;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use ureq::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use ureq::http::{self, HeaderName, HeaderValue, Method, Uri};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
-use ureq::Agent;
+use ureq::unversioned::transport::NextTimeout;
+use ureq::{Agent, AsSendBody};
 
+use crate::cancel::{Calls, CancelConnector};
 use crate::config::Config;
 use crate::retry::{self, Failure};
 use crate::secrets::REDACTED;
@@ -31,7 +33,7 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
     pub request_id: Option<String>,
     /// For non-2xx answers: how long the server asked to wait.
-    pub wait: Option<std::time::Duration>,
+    pub wait: Option<Duration>,
 }
 
 /// Why an attempt produced no answer.
@@ -45,6 +47,7 @@ pub(crate) struct AttemptError {
 /// shared by every clone.
 pub(crate) struct Transport {
     agent: Agent,
+    connect_timeout: Duration,
     /// The base URL's host, named when it cannot be resolved.
     host: String,
     authorization: HeaderValue,
@@ -53,8 +56,9 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// The transport for a finished, checked configuration.
-    pub(crate) fn new(config: &Config) -> Result<Transport, Error> {
+    /// The transport for a finished, checked configuration; its sockets are
+    /// registered in `calls`, so a cancel reaches them.
+    pub(crate) fn new(config: &Config, calls: Arc<Calls>) -> Result<Transport, Error> {
         let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -76,9 +80,10 @@ impl Transport {
         Ok(Transport {
             agent: Agent::with_parts(
                 agent_config,
-                DefaultConnector::new(),
+                CancelConnector::new(calls),
                 InlineResolver::default(),
             ),
+            connect_timeout: config.connect_timeout,
             host: config.base_url.host().to_owned(),
             authorization,
             accept: HeaderValue::from_static(JSON),
@@ -87,11 +92,14 @@ impl Transport {
     }
 
     /// Sends one request and reads the answer to the end, whatever its status.
+    /// `budget`, when given, replaces the client's timeout for this attempt
+    /// (what is left of the call's deadline), and bounds connecting too.
     pub(crate) fn attempt(
         &self,
         method: &Method,
         url: &str,
         body: Option<&[u8]>,
+        budget: Option<Duration>,
     ) -> Result<Answer, AttemptError> {
         let builder = http::Request::builder()
             .method(method.clone())
@@ -102,8 +110,8 @@ impl Transport {
             Some(body) => builder
                 .header(CONTENT_TYPE, self.json.clone())
                 .body(body)
-                .map(|req| self.agent.run(req)),
-            None => builder.body(()).map(|req| self.agent.run(req)),
+                .map(|req| self.run(req, budget)),
+            None => builder.body(()).map(|req| self.run(req, budget)),
         };
         let mut response = match sent {
             Ok(Ok(response)) => response,
@@ -159,6 +167,28 @@ impl Transport {
             request_id,
             wait,
         })
+    }
+}
+
+impl Transport {
+    /// Runs a request, with `budget` as its timeout when given. A request
+    /// without a budget of its own uses the agent's configuration as is,
+    /// which costs nothing per call.
+    fn run(
+        &self,
+        req: http::Request<impl AsSendBody>,
+        budget: Option<Duration>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        match budget {
+            None => self.agent.run(req),
+            Some(left) => self.agent.run(
+                self.agent
+                    .configure_request(req)
+                    .timeout_per_call(Some(left))
+                    .timeout_connect(Some(left.min(self.connect_timeout)))
+                    .build(),
+            ),
+        }
     }
 }
 

@@ -10,6 +10,10 @@ use crate::{Error, Storage};
 
 const SCHEME: &str = "storage://";
 
+/// The longest URI the image API takes, in characters (its reference: URIs
+/// of 1 to 512 characters).
+pub const MAX_URI_CHARS: usize = 512;
+
 /// A file or folder inside a storage, as the image API takes it in its
 /// `input` and `output` fields: `storage://<storage name>/<path>`.
 ///
@@ -46,20 +50,30 @@ impl StorageUri {
     ///
     /// Fails with [`Error::InvalidInput`] when the name is empty, longer than
     /// 50 characters (Unicode scalar values, as the API counts them) or
-    /// contains `/`. Leading `/`s of the path are dropped; the rest is kept
-    /// as given.
+    /// contains `/`, or when the whole URI, `storage://name/path`, is longer
+    /// than 512 characters (the image API's limit). Leading `/`s of the path
+    /// are dropped; the rest is kept as given.
     ///
     /// ```
     /// let uri = claid::StorageUri::new("results", "/shoes/")?;
     /// assert_eq!(uri.to_string(), "storage://results/shoes/");
     /// assert!(claid::StorageUri::new("", "x").is_err());
     /// assert!(claid::StorageUri::new("n".repeat(51), "x").is_err());
+    /// assert!(claid::StorageUri::new("results", "x".repeat(502)).is_err());
     /// # Ok::<(), claid::Error>(())
     /// ```
     pub fn new(name: impl Into<String>, path: impl Into<String>) -> Result<StorageUri, Error> {
         let name = name.into();
         check_name(&name)?;
-        Ok(Self::unchecked(name, path.into()))
+        let uri = Self::unchecked(name, path.into());
+        let chars = SCHEME.len() + uri.name.chars().count() + 1 + uri.path.chars().count();
+        if chars > MAX_URI_CHARS {
+            return Err(Error::invalid_input(format!(
+                "a storage URI must be at most {MAX_URI_CHARS} characters, got {chars}; shorten \
+                 the path"
+            )));
+        }
+        Ok(uri)
     }
 
     /// Reads `storage://<name>/<path>` (the scheme in any case); the name
@@ -146,7 +160,8 @@ impl Storage {
     ///
     /// Built from the name as the API returned it, unchecked: a name the
     /// API holds is 1 to 50 characters; should it contain a `/`, the URI
-    /// would not name this storage ([`StorageUri::new`] refuses such a name).
+    /// would not name this storage, and a URI over 512 characters is one the
+    /// image API refuses ([`StorageUri::new`] checks both).
     ///
     /// ```
     /// let storage: claid::Storage = serde_json::from_str(
@@ -252,6 +267,27 @@ mod tests {
         }
         let msg = StorageUri::new("a/b", "x").unwrap_err().to_string();
         assert!(msg.contains("'/'"), "{msg}");
+    }
+
+    #[test]
+    fn uris_are_at_most_512_characters() {
+        // "storage://" + name + "/" + path, counted in characters.
+        let name = "é".repeat(50);
+        let fits = "ü".repeat(MAX_URI_CHARS - 10 - 50 - 1);
+        let uri = StorageUri::new(name.as_str(), fits.as_str()).unwrap();
+        assert_eq!(uri.to_string().chars().count(), MAX_URI_CHARS);
+        assert_eq!(StorageUri::parse(&uri.to_string()).unwrap(), uri);
+        // Leading slashes are dropped before counting.
+        assert!(StorageUri::new(name.as_str(), format!("//{fits}")).is_ok());
+        let over = format!("{fits}x");
+        for err in [
+            StorageUri::new(name.as_str(), over.as_str()).unwrap_err(),
+            StorageUri::parse(&format!("storage://{name}/{over}")).unwrap_err(),
+        ] {
+            let msg = err.to_string();
+            assert!(matches!(err, Error::InvalidInput { .. }), "{msg}");
+            assert!(msg.contains("at most 512 characters, got 513"), "{msg}");
+        }
     }
 
     #[test]

@@ -11,13 +11,18 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::operation::Operation;
 use crate::secrets::Secrets;
 use crate::storage::validate_name;
-use crate::{Client, Error, JsonApi, NewStorage, Storage, StoragePatch, StorageType};
+use crate::{
+    Client, Credentials, Error, JsonApi, NewStorage, Storage, StorageParameters, StoragePatch,
+    StorageType,
+};
 
 impl Client {
     /// The storage named `name` (exact match), or `None`: one list
-    /// (`GET storage/storages`).
+    /// (`GET storage/storages`). A storage from a list shows no credentials
+    /// ([`Storage::access_key`] is `None`); get it by id to see its access key.
     ///
     /// Fails with [`Error::InvalidInput`], sending nothing, when the name is
     /// empty or longer than 50 characters (no storage can have it).
@@ -35,45 +40,52 @@ impl Client {
     /// ```
     pub fn find_storage(&self, name: &str) -> Result<Option<Storage>, Error> {
         validate_name(name)?;
-        Ok(self.list_storages()?.into_iter().find(|s| s.name == name))
+        Ok(View::find(self, name, &Secrets::default())?.map(|(storage, _)| storage))
     }
 
     /// Makes sure a storage named `storage.name` exists with this type and
-    /// these parameters, and returns it: lists, then creates it when absent
-    /// or patches it when its type or non-secret parameters differ.
+    /// these parameters, and returns it, for setup code that must be safe to
+    /// run twice. It never changes a storage's type, and sends the secret
+    /// access key only when it must.
     ///
-    /// 1. It checks the input before sending anything: the name and type as
-    ///    `create_storage` does, and, for `s3` and `gcs`, that
-    ///    `parameters.credentials` is given (it may create the storage or patch
-    ///    its parameters, and both send them whole, credentials included).
+    /// 1. It checks the name and type as `create_storage` does, and that
+    ///    credentials given for an `s3` or `gcs` storage hold both keys;
+    ///    else [`Error::InvalidInput`], nothing sent.
     /// 2. It lists the storages and looks for the name (exact match).
-    /// 3. Absent: it creates the storage. When the create answers 409 (another
-    ///    caller created the name since the list), it lists again and goes on
-    ///    with what it finds there, as in 4; if the name is still absent, the
-    ///    409 is the error.
-    /// 4. Present: it patches the storage when its type or a non-secret
-    ///    parameter differs, else it sends nothing more.
+    /// 3. Absent: one create. Its credentials are then required for `s3` and
+    ///    `gcs`: without them, [`Error::InvalidInput`] before anything is
+    ///    written. When the create is refused because the name is taken (a
+    ///    409, or a 400/422 saying the name exists: another caller created
+    ///    it since the list), it lists again and goes on with what it finds
+    ///    there, as in 4; if the name is still absent, the refusal is the
+    ///    error.
+    /// 4. Present with another type: [`Error::InvalidInput`] naming the
+    ///    storage's id, its type and the type asked for; nothing is written.
+    ///    Delete that storage or pick another name (a type change is an
+    ///    explicit patch).
+    /// 5. Present with this type: when credentials were given, one get of
+    ///    that storage (its answer shows the access key, list answers do
+    ///    not). Then one partial patch holding only the members that differ,
+    ///    or nothing more when nothing differs.
     ///
-    /// So with the same input the first run sends a list and a create, the
-    /// second only a list.
+    /// Compared: `path` for `s3` and `gcs`, a missing one counting as `""`
+    /// (what the API shows for a storage created without one); `bucket`,
+    /// `base_url` and other parameter fields when the caller gives them,
+    /// the latter only when the storage shows them (the API does not return
+    /// a field its model ignores, which otherwise would differ on every run);
+    /// and the access key, when credentials are given. When the access key
+    /// shown differs from the one given, the patch sends both keys as given;
+    /// otherwise the secret is never sent. The secret access key is never
+    /// returned, so it cannot be compared: to rotate the secret alone,
+    /// patch it explicitly (`StoragePatch::secret_access_key`). A
+    /// `web_folder`'s patch always holds its `base_url`, which the schema
+    /// requires in a `web_folder`'s parameters.
     ///
-    /// Which parameters are compared: the API never returns credentials, so they
-    /// cannot be; a caller rotating them patches explicitly. `bucket` and
-    /// `base_url` are compared when the caller gives them. `path` always is for
-    /// `s3` and `gcs`, a missing one counting as `""` (what the API shows for a
-    /// storage created without one). Other parameter fields are compared when
-    /// the storage shows them: a field the API does not return (it ignores
-    /// fields its model lacks) cannot differ, or every run would patch.
-    ///
-    /// The patch sends the type (when it differs) and the caller's whole
-    /// `parameters`, credentials included, since the API reference types
-    /// `parameters` as one whole object; with `path: ""` when the caller gave
-    /// none and the storage has a non-empty one.
-    ///
-    /// A storage that "cannot be patched" to the type asked for is one whose
-    /// patch the API refuses: the API's error comes back, its `error_message`
-    /// saying which storage has which type and what to do (delete it first, or
-    /// pick another name). Nothing was changed.
+    /// Requests per run, same input twice: a list and a create the first
+    /// time; a list (plus one get when credentials were given) the second.
+    /// Every error it returns is cut free of every secret it was given (the
+    /// list's and the get's errors included), and of the access key a get
+    /// showed.
     ///
     #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, Credentials, NewStorage};
@@ -83,17 +95,20 @@ impl Client {
     /// let wanted = NewStorage::s3("raw", "bucket", Credentials::new("AK", "SK")).with_path("in/");
     ///
     /// let first = client.ensure_storage(&wanted)?; // a list and a create
-    /// let again = client.ensure_storage(&wanted)?; // only a list
+    /// let again = client.ensure_storage(&wanted)?; // a list and a get
     /// assert_eq!(first, again);
+    /// assert_eq!(again.access_key(), Some("AK"));
     /// assert_eq!(server.request_count("GET", "/v1/storage/storages"), 2);
     /// assert_eq!(server.request_count("POST", "/v1/storage/storages"), 1);
     ///
-    /// let moved = client.ensure_storage(&wanted.with_path("out/"))?; // a list and a patch
+    /// // A list, a get and a patch of the path alone: {"parameters":{"path":"out/"}}
+    /// let moved = client.ensure_storage(&wanted.with_path("out/"))?;
     /// assert_eq!((moved.id, moved.parameters.path.as_deref()), (first.id, Some("out/")));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ensure_storage(&self, storage: &NewStorage) -> Result<Storage, Error> {
-        ensure(self, storage)
+        // One call: a cancel during the list also stops the create or patch.
+        self.engine().call(|| ensure(self, storage))
     }
 }
 
@@ -114,15 +129,15 @@ impl JsonApi<'_> {
     /// ```
     pub fn find_storage(&self, name: &str) -> Result<String, Error> {
         validate_name(name)?;
-        let list = self.list_storages()?;
-        Ok(match self.find_in(&list, name)? {
-            Some((_, raw)) => raw.get().to_owned(),
+        Ok(match View::find(self, name, &Secrets::default())? {
+            Some((_, text)) => text,
             None => "null".to_owned(),
         })
     }
 
-    /// [`Client::ensure_storage`] as JSON text: the storage object, as the
-    /// list, the create or the patch answered it.
+    /// [`Client::ensure_storage`] as JSON text: the storage object as the
+    /// list, the get, the create or the patch answered it (the get, create
+    /// and patch answers of an `s3` or `gcs` storage show its access key).
     ///
     #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, NewStorage};
@@ -136,90 +151,108 @@ impl JsonApi<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ensure_storage(&self, storage: &NewStorage) -> Result<String, Error> {
-        ensure(self, storage)
+        // One call: a cancel during the list also stops the create or patch.
+        self.engine().call(|| ensure(self, storage))
     }
 
-    /// [`find_in`], with the API key cut from its error as from every other
-    /// (the list's text is the server's and may echo it).
-    fn find_in<'t>(
-        &self,
-        list: &'t str,
-        name: &str,
-    ) -> Result<Option<(Storage, &'t RawValue)>, Error> {
-        find_in(list, name).map_err(|e| self.engine().redact(e, &Secrets::default()))
+    /// `text` read as a typed storage, to compare; an error is a decode
+    /// error cut free of `secrets`.
+    fn typed(&self, text: &str, secrets: &Secrets) -> Result<Storage, Error> {
+        serde_json::from_str(text).map_err(|e| {
+            self.engine().body_decode_error(
+                200,
+                None,
+                text.as_bytes(),
+                format!("the storage is not what this operation returns ({e})"),
+                secrets,
+            )
+        })
     }
 }
 
 /// The calls `ensure` makes, in one of the two views: `Out` is what the
-/// view answers with (a [`Storage`], or its JSON text).
+/// view answers with (a [`Storage`], or its JSON text). Each takes the
+/// secrets of the whole call, to cut from its errors with the request's own.
 trait View {
     type Out;
     /// Lists; the storage named `name`, typed to compare and as answered.
-    fn find(&self, name: &str) -> Result<Option<(Storage, Self::Out)>, Error>;
+    fn find(&self, name: &str, secrets: &Secrets) -> Result<Option<(Storage, Self::Out)>, Error>;
+    /// The storage `id`, typed to compare and as answered.
+    fn get(&self, id: i64, secrets: &Secrets) -> Result<(Storage, Self::Out), Error>;
     fn create(&self, storage: &NewStorage) -> Result<Self::Out, Error>;
-    fn patch(&self, id: i64, patch: &StoragePatch) -> Result<Self::Out, Error>;
+    fn patch(&self, id: i64, patch: &StoragePatch, secrets: &Secrets) -> Result<Self::Out, Error>;
 }
 
 impl View for Client {
     type Out = Storage;
 
-    fn find(&self, name: &str) -> Result<Option<(Storage, Storage)>, Error> {
-        Ok(self.find_storage(name)?.map(|s| (s.clone(), s)))
+    fn find(&self, name: &str, secrets: &Secrets) -> Result<Option<(Storage, Storage)>, Error> {
+        let list: Vec<Storage> = self.typed(&Operation::list_storages().with_secrets(secrets))?;
+        Ok(list
+            .into_iter()
+            .find(|s| s.name == name)
+            .map(|s| (s.clone(), s)))
+    }
+
+    fn get(&self, id: i64, secrets: &Secrets) -> Result<(Storage, Storage), Error> {
+        let storage: Storage = self.typed(&Operation::get_storage(id)?.with_secrets(secrets))?;
+        Ok((storage.clone(), storage))
     }
 
     fn create(&self, storage: &NewStorage) -> Result<Storage, Error> {
         self.create_storage(storage)
     }
 
-    fn patch(&self, id: i64, patch: &StoragePatch) -> Result<Storage, Error> {
-        self.patch_storage(id, patch)
+    fn patch(&self, id: i64, patch: &StoragePatch, secrets: &Secrets) -> Result<Storage, Error> {
+        self.typed(&Operation::patch_storage(id, patch)?.with_secrets(secrets))
     }
 }
 
 impl View for JsonApi<'_> {
     type Out = String;
 
-    fn find(&self, name: &str) -> Result<Option<(Storage, String)>, Error> {
-        let list = self.list_storages()?;
-        Ok(self
-            .find_in(&list, name)?
-            .map(|(storage, raw)| (storage, raw.get().to_owned())))
+    fn find(&self, name: &str, secrets: &Secrets) -> Result<Option<(Storage, String)>, Error> {
+        let list = self.storages(&Operation::list_storages().with_secrets(secrets))?;
+        let found = find_in(&list, name).map_err(|e| {
+            self.engine().body_decode_error(
+                200,
+                None,
+                list.as_bytes(),
+                format!("the storage list is not an array of storages ({e})"),
+                secrets,
+            )
+        })?;
+        Ok(found.map(|(storage, raw)| (storage, raw.get().to_owned())))
+    }
+
+    fn get(&self, id: i64, secrets: &Secrets) -> Result<(Storage, String), Error> {
+        let text = self.storage(&Operation::get_storage(id)?.with_secrets(secrets))?;
+        Ok((self.typed(&text, secrets)?, text))
     }
 
     fn create(&self, storage: &NewStorage) -> Result<String, Error> {
         self.create_storage(storage)
     }
 
-    fn patch(&self, id: i64, patch: &StoragePatch) -> Result<String, Error> {
-        self.patch_storage(id, patch)
+    fn patch(&self, id: i64, patch: &StoragePatch, secrets: &Secrets) -> Result<String, Error> {
+        self.storage(&Operation::patch_storage(id, patch)?.with_secrets(secrets))
     }
 }
 
 /// The storage named `name` in the text of a list (already checked against
-/// the storage shape by `JsonApi::list_storages`), typed and as sent.
-fn find_in<'t>(list: &'t str, name: &str) -> Result<Option<(Storage, &'t RawValue)>, Error> {
+/// the storage shape by the JSON view), typed and as sent.
+fn find_in<'t>(
+    list: &'t str,
+    name: &str,
+) -> Result<Option<(Storage, &'t RawValue)>, serde_json::Error> {
     #[derive(Deserialize)]
     struct Named<'a> {
         #[serde(borrow)]
         name: Cow<'a, str>,
     }
-    let not_a_list = |e: serde_json::Error| {
-        Error::decode(
-            200,
-            None,
-            format!("the storage list is not an array of storages ({e})"),
-            list.as_bytes(),
-            &Secrets::default(),
-        )
-    };
-    for raw in serde_json::from_str::<Vec<&RawValue>>(list).map_err(not_a_list)? {
-        if serde_json::from_str::<Named<'_>>(raw.get())
-            .map_err(not_a_list)?
-            .name
-            == name
-        {
-            let storage = serde_json::from_str(raw.get()).map_err(not_a_list)?;
-            return Ok(Some((storage, raw)));
+    for raw in serde_json::from_str::<Vec<&RawValue>>(list)? {
+        if serde_json::from_str::<Named<'_>>(raw.get())?.name == name {
+            return Ok(Some((serde_json::from_str(raw.get())?, raw)));
         }
     }
     Ok(None)
@@ -227,103 +260,145 @@ fn find_in<'t>(list: &'t str, name: &str) -> Result<Option<(Storage, &'t RawValu
 
 fn ensure<V: View>(view: &V, wanted: &NewStorage) -> Result<V::Out, Error> {
     wanted.validate()?;
-    if needs_credentials(&wanted.storage_type) && wanted.parameters.credentials.is_none() {
+    let given = given_credentials(wanted)?;
+    let secrets = Secrets::new(wanted.secrets());
+    let (listed, answer) = match view.find(&wanted.name, &secrets)? {
+        Some(found) => found,
+        None => {
+            if given.is_none() && has_credentials(&wanted.storage_type) {
+                return Err(Error::invalid_input(format!(
+                    "no storage is named {:?}, and creating an {} storage needs \
+                     parameters.credentials (access_key and secret_access_key); add them and run \
+                     again (nothing was created)",
+                    wanted.name, wanted.storage_type
+                )));
+            }
+            match view.create(wanted) {
+                Err(refused) if name_taken(&refused) => match view.find(&wanted.name, &secrets)? {
+                    Some(found) => found,
+                    None => return Err(refused),
+                },
+                created => return created,
+            }
+        }
+    };
+    if listed.storage_type != wanted.storage_type {
         return Err(Error::invalid_input(format!(
-            "an {} storage needs parameters.credentials (access_key and secret_access_key) to be \
-             ensured: creating it or patching its parameters sends them whole",
-            wanted.storage_type
+            "storage {:?} (id {}) exists with type {}, not the {} asked for, and ensuring a \
+             storage never changes its type; nothing was changed: delete that storage first, or \
+             pick another name",
+            listed.name, listed.id, listed.storage_type, wanted.storage_type
         )));
     }
-    let (existing, answer) = match view.find(&wanted.name)? {
-        Some(found) => found,
-        None => match view.create(wanted) {
-            // Another caller created the name between the list and the create.
-            Err(Error::Api(conflict)) if conflict.status == 409 => {
-                match view.find(&wanted.name)? {
-                    Some(found) => found,
-                    None => return Err(Error::Api(conflict)),
-                }
-            }
-            created => return created,
-        },
+    let (shown, answer) = match given {
+        Some(_) => view.get(listed.id, &secrets)?,
+        None => (listed, answer),
     };
-    match patch_for(&existing, wanted) {
-        None => Ok(answer),
-        Some(patch) => view
-            .patch(existing.id, &patch)
-            .map_err(|e| explain_refusal(e, &existing, wanted)),
-    }
+    let Some(patch) = patch_for(&shown, wanted, given) else {
+        return Ok(answer);
+    };
+    let secrets = match shown.access_key() {
+        Some(key) => secrets.and(&Secrets::new([key])),
+        None => secrets,
+    };
+    view.patch(shown.id, &patch, &secrets)
 }
 
 /// The types whose parameters hold a bucket, a `path` and credentials.
-fn needs_credentials(storage_type: &StorageType) -> bool {
+fn has_credentials(storage_type: &StorageType) -> bool {
     matches!(storage_type, StorageType::S3 | StorageType::Gcs)
 }
 
-/// The patch that makes `existing` what `wanted` describes, if it differs.
-fn patch_for(existing: &Storage, wanted: &NewStorage) -> Option<StoragePatch> {
-    let type_differs = existing.storage_type != wanted.storage_type;
-    if !type_differs && shows_parameters(existing, wanted) {
+/// The credentials `wanted` gives, checked: for `s3` and `gcs` both keys
+/// (the create model requires both, and a changed access key is patched
+/// with both).
+fn given_credentials(wanted: &NewStorage) -> Result<Option<&Credentials>, Error> {
+    let given = wanted.parameters.credentials.as_deref();
+    if let Some(c) = given {
+        if has_credentials(&wanted.storage_type)
+            && (c.access_key.is_empty() || c.secret_access_key.is_empty())
+        {
+            return Err(Error::invalid_input(format!(
+                "parameters.credentials of an {} storage needs both access_key and \
+                 secret_access_key, each at least 1 character (to rotate the secret alone, send \
+                 a patch of it instead)",
+                wanted.storage_type
+            )));
+        }
+    }
+    Ok(given)
+}
+
+/// Whether a create was refused because the name is taken: a 409, or a
+/// 400 or 422 whose text names the name and says it exists or is taken
+/// (the status the API uses is not documented).
+fn name_taken(error: &Error) -> bool {
+    let Error::Api(api) = error else {
+        return false;
+    };
+    match api.status {
+        409 => true,
+        400 | 422 => {
+            let text = format!("{} {}", api.error_message, api.error_details).to_lowercase();
+            text.contains("name")
+                && ["already", "exist", "unique", "duplicate", "taken", "in use"]
+                    .iter()
+                    .any(|word| text.contains(word))
+        }
+        _ => false,
+    }
+}
+
+/// The partial patch that makes `shown` (a storage of the type asked for)
+/// what `wanted` describes, holding only the members that differ; `None`
+/// when none does. `Client::ensure_storage` says what is compared.
+fn patch_for(
+    shown: &Storage,
+    wanted: &NewStorage,
+    given: Option<&Credentials>,
+) -> Option<StoragePatch> {
+    let (has, asked) = (&shown.parameters, &wanted.parameters);
+    let differs = |asked: &Option<String>, has: &Option<String>| {
+        asked.as_ref().is_some_and(|a| Some(a) != has.as_ref())
+    };
+    let mut changed = StorageParameters::new();
+    if has_credentials(&wanted.storage_type) {
+        let path = asked.path.as_deref().unwrap_or("");
+        if has.path.as_deref().unwrap_or("") != path {
+            changed.path = Some(path.to_owned());
+        }
+    } else if differs(&asked.path, &has.path) {
+        changed.path.clone_from(&asked.path);
+    }
+    if differs(&asked.bucket, &has.bucket) {
+        changed.bucket.clone_from(&asked.bucket);
+    }
+    if differs(&asked.base_url, &has.base_url) {
+        changed.base_url.clone_from(&asked.base_url);
+    }
+    for (key, value) in &asked.extra {
+        if has.extra.get(key).is_some_and(|v| v != value) {
+            changed.extra.insert(key.clone(), value.clone());
+        }
+    }
+    if let Some(c) = given {
+        if !c.access_key.is_empty() && shown.access_key() != Some(c.access_key.as_str()) {
+            changed.credentials = Some(Box::new(c.clone()));
+        }
+    }
+    if changed == StorageParameters::new() {
         return None;
     }
-    let mut parameters = wanted.parameters.clone();
-    let shown_path = existing.parameters.path.as_deref().unwrap_or("");
-    if parameters.path.is_none()
-        && needs_credentials(&wanted.storage_type)
-        && !shown_path.is_empty()
-    {
-        // The caller asks for no prefix; a server merging parameters key by
-        // key would keep the old one if `path` were left out.
-        parameters.path = Some(String::new());
+    if wanted.storage_type == StorageType::WebFolder {
+        changed.base_url.clone_from(&asked.base_url);
     }
-    let mut patch = StoragePatch::new().parameters(parameters);
-    if type_differs {
-        patch = patch.storage_type(wanted.storage_type.clone());
-    }
-    Some(patch)
-}
-
-/// Whether `existing` already shows every non-secret parameter `wanted`
-/// asks for (`Client::ensure_storage` says which are compared, and why).
-fn shows_parameters(existing: &Storage, wanted: &NewStorage) -> bool {
-    let (shown, asked) = (&existing.parameters, &wanted.parameters);
-    let same = |asked: &Option<String>, shown: &Option<String>| asked.is_none() || asked == shown;
-    let asked_path = asked
-        .path
-        .as_deref()
-        .or(needs_credentials(&wanted.storage_type).then_some(""));
-    same(&asked.bucket, &shown.bucket)
-        && same(&asked.base_url, &shown.base_url)
-        && asked_path.is_none_or(|path| shown.path.as_deref().unwrap_or("") == path)
-        && asked
-            .extra
-            .iter()
-            .all(|(key, value)| shown.extra.get(key).is_none_or(|v| v == value))
-}
-
-/// Says, in the API's error, which storage could not take the type asked for.
-fn explain_refusal(error: Error, existing: &Storage, wanted: &NewStorage) -> Error {
-    match error {
-        Error::Api(mut api) if existing.storage_type != wanted.storage_type => {
-            api.error_message = format!(
-                "storage {:?} (id {}) exists with type {}, and the API did not change it to {} \
-                 ({}); delete it first or pick another name",
-                existing.name,
-                existing.id,
-                existing.storage_type,
-                wanted.storage_type,
-                api.error_message.trim_end_matches('.'),
-            );
-            Error::Api(api)
-        }
-        other => other,
-    }
+    Some(StoragePatch::new().parameters(changed))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Credentials, StorageParameters};
+    use crate::ApiError;
 
     fn shown(json: &str) -> Storage {
         serde_json::from_str(json).unwrap()
@@ -337,66 +412,130 @@ mod tests {
         }
     }
 
+    fn patch_json(shown: &Storage, wanted: &NewStorage) -> Option<String> {
+        let given = wanted.parameters.credentials.as_deref();
+        patch_for(shown, wanted, given).map(|p| serde_json::to_string(&p).unwrap())
+    }
+
+    const GOT: &str = r#"{"id":1,"name":"raw","type":"s3","parameters":{"bucket":"b","path":"","credentials":{"access_key":"AK"}}}"#;
+
     #[test]
     fn a_missing_path_is_the_empty_one_for_bucket_types() {
-        let created_without =
-            shown(r#"{"id":1,"name":"raw","type":"s3","parameters":{"bucket":"b","path":""}}"#);
-        assert_eq!(patch_for(&created_without, &s3(None)), None);
-        assert_eq!(patch_for(&created_without, &s3(Some(""))), None);
-        let patch = patch_for(&created_without, &s3(Some("in/"))).unwrap();
-        assert_eq!(patch.parameters.unwrap().path.as_deref(), Some("in/"));
-
-        let with_prefix =
-            shown(r#"{"id":1,"name":"raw","type":"s3","parameters":{"bucket":"b","path":"in/"}}"#);
-        let patch = patch_for(&with_prefix, &s3(None)).unwrap();
-        let params = patch.parameters.unwrap();
-        assert_eq!(params.path.as_deref(), Some(""));
-        assert_eq!(params.credentials.unwrap().secret_access_key, "SK");
-        assert_eq!(patch.storage_type, None);
+        let created_without = shown(GOT);
+        assert_eq!(patch_json(&created_without, &s3(None)), None);
+        assert_eq!(patch_json(&created_without, &s3(Some(""))), None);
+        assert_eq!(
+            patch_json(&created_without, &s3(Some("in/"))).as_deref(),
+            Some(r#"{"parameters":{"path":"in/"}}"#)
+        );
+        let with_path = shown(&GOT.replace(r#""path":"""#, r#""path":"in/""#));
+        assert_eq!(
+            patch_json(&with_path, &s3(None)).as_deref(),
+            Some(r#"{"parameters":{"path":""}}"#)
+        );
     }
 
     #[test]
-    fn type_bucket_and_shown_extras_are_compared() {
-        let existing = shown(
-            r#"{"id":1,"name":"raw","type":"s3","parameters":{"bucket":"b","path":"","region":"eu"}}"#,
+    fn the_secret_travels_only_with_a_changed_access_key() {
+        let mut rotated = s3(None);
+        rotated.parameters.credentials = Some(Box::new(Credentials::new("AK", "SK2")));
+        assert_eq!(patch_json(&shown(GOT), &rotated), None);
+        let mut other_key = s3(Some("x/"));
+        other_key.parameters.credentials = Some(Box::new(Credentials::new("AK2", "SK2")));
+        assert_eq!(
+            patch_json(&shown(GOT), &other_key).as_deref(),
+            Some(
+                r#"{"parameters":{"path":"x/","credentials":{"access_key":"AK2","secret_access_key":"SK2"}}}"#
+            )
         );
+        // A list shows no access key: given credentials differ from nothing.
+        let listed =
+            shown(r#"{"id":1,"name":"raw","type":"s3","parameters":{"bucket":"b","path":""}}"#);
+        assert!(patch_json(&listed, &s3(None))
+            .unwrap()
+            .contains("secret_access_key"));
+        // Without credentials given, nothing about them is sent.
+        let mut bare = s3(None);
+        bare.parameters.credentials = None;
+        assert_eq!(patch_for(&listed, &bare, None), None);
+    }
+
+    #[test]
+    fn bucket_and_shown_extras_are_compared() {
+        let existing = shown(&GOT.replace(r#""path":"""#, r#""path":"","region":"eu""#));
         let mut other_bucket = s3(None);
         other_bucket.parameters.bucket = Some("c".into());
-        assert!(patch_for(&existing, &other_bucket).is_some());
-
-        let mut gcs = s3(None);
-        gcs.storage_type = StorageType::Gcs;
         assert_eq!(
-            patch_for(&existing, &gcs).unwrap().storage_type,
-            Some(StorageType::Gcs)
+            patch_json(&existing, &other_bucket).as_deref(),
+            Some(r#"{"parameters":{"bucket":"c"}}"#)
         );
-
         let mut region = s3(None);
         region.parameters.extra.insert("region".into(), "us".into());
-        assert!(patch_for(&existing, &region).is_some());
+        assert_eq!(
+            patch_json(&existing, &region).as_deref(),
+            Some(r#"{"parameters":{"region":"us"}}"#)
+        );
         region.parameters.extra.insert("region".into(), "eu".into());
-        assert_eq!(patch_for(&existing, &region), None);
+        assert_eq!(patch_json(&existing, &region), None);
         // Not shown (ignored by the API, or secret): cannot differ.
         region.parameters.extra.insert("tier".into(), "cold".into());
-        assert_eq!(patch_for(&existing, &region), None);
+        assert_eq!(patch_json(&existing, &region), None);
     }
 
     #[test]
-    fn web_folders_compare_the_base_url() {
+    fn web_folders_compare_the_base_url_and_always_send_it() {
         let existing = shown(
             r#"{"id":4,"name":"site","type":"web_folder","parameters":{"base_url":"https://e.com/"}}"#,
         );
         let same = NewStorage::web_folder("site", "https://e.com/");
-        assert_eq!(patch_for(&existing, &same), None);
+        assert_eq!(patch_json(&existing, &same), None);
         let moved = NewStorage::web_folder("site", "https://e.com/v2/");
-        let patch = patch_for(&existing, &moved).unwrap();
         assert_eq!(
-            patch,
-            StoragePatch::new().parameters(StorageParameters {
-                base_url: Some("https://e.com/v2/".into()),
-                ..StorageParameters::default()
-            })
+            patch_json(&existing, &moved).as_deref(),
+            Some(r#"{"parameters":{"base_url":"https://e.com/v2/"}}"#)
         );
+        let mut with_path = same.clone();
+        with_path.parameters.path = Some("p/".into());
+        assert_eq!(
+            patch_json(&existing, &with_path).as_deref(),
+            Some(r#"{"parameters":{"path":"p/","base_url":"https://e.com/"}}"#)
+        );
+    }
+
+    #[test]
+    fn duplicate_name_refusals_are_recognised() {
+        let api = |status: u16, message: &str, details: serde_json::Value| {
+            let body = serde_json::json!({"error_code": "9000", "error_type": "validation",
+                "error_message": message, "error_details": details});
+            let body = body.to_string();
+            let secrets = Secrets::default();
+            Error::Api(ApiError::from_answer(
+                status,
+                body.as_bytes(),
+                None,
+                None,
+                &secrets,
+            ))
+        };
+        let none = serde_json::json!({});
+        assert!(name_taken(&api(409, "", none.clone())));
+        assert!(name_taken(&api(
+            422,
+            "name: storage with this name already exists.",
+            none.clone()
+        )));
+        assert!(name_taken(&api(
+            400,
+            "Bad request.",
+            serde_json::json!({"name": ["must be unique"]})
+        )));
+        assert!(!name_taken(&api(
+            422,
+            "parameters.bucket: field required.",
+            none.clone()
+        )));
+        assert!(!name_taken(&api(500, "name already exists", none)));
+        assert!(!name_taken(&Error::invalid_input("name already exists")));
     }
 
     #[test]
@@ -409,6 +548,6 @@ mod tests {
             r#"{"id":1,"name":"a\u00e9","type":"s3","x":{"y":1}}"#
         );
         assert!(find_in(list, "B").unwrap().is_none());
-        assert!(matches!(find_in("{}", "a"), Err(Error::Decode { .. })));
+        assert!(find_in("{}", "a").is_err());
     }
 }

@@ -74,7 +74,9 @@ pub unsafe extern "C" fn claid_client_new(api_key: *const c_char) -> *mut ClaidC
 
 /// Creates a client from an options object:
 /// `{"api_key": "...", "base_url": "...", "timeout_ms": 30000,
-/// "connect_timeout_ms": 10000, "max_retries": 2, "user_agent": "..."}`.
+/// "connect_timeout_ms": 10000, "deadline_ms": 120000, "max_retries": 2,
+/// "user_agent": "..."}` (`deadline_ms` bounds a whole call, attempts and
+/// waits before a retry included).
 /// Only `api_key` is required; an unknown key is an error (it catches typos).
 ///
 /// On `CLAID_STATUS_OK`, `*out_client` receives the new client and
@@ -160,6 +162,29 @@ pub unsafe extern "C" fn claid_client_from_env(
     // SAFETY: out_client is NULL or writable, as the caller promises.
     unsafe { write_out(out_client, created) };
     status
+}
+
+/// Stops every call on `client` that is in flight now, in any thread
+/// (connecting, sending, waiting for the answer, or waiting before a
+/// retry): each returns `CLAID_STATUS_CANCELLED` promptly and sends nothing
+/// more. A create, patch or delete that was cancelled may or may not have
+/// taken effect. Calls started after this returns run normally. Returns at
+/// once. NULL is a no-op.
+///
+/// Ownership: borrows `client`. Thread-safety: any thread, also while other
+/// threads are inside calls on this client; never after `claid_client_free`.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client from this library.
+#[no_mangle]
+pub unsafe extern "C" fn claid_client_cancel(client: *const ClaidClient) {
+    guard::catching((), || {
+        // SAFETY: NULL or a live client, as the caller promises.
+        if let Ok(client) = unsafe { client_ref(client) } {
+            client.canceller().cancel();
+        }
+    });
 }
 
 /// Releases a client and its connections. NULL is a no-op.

@@ -53,6 +53,7 @@ impl Failure {
                 claid::Error::Transport { .. } => ClaidStatus::Transport,
                 claid::Error::Timeout { .. } => ClaidStatus::Timeout,
                 claid::Error::Decode { .. } => ClaidStatus::Decode,
+                claid::Error::Cancelled { .. } => ClaidStatus::Cancelled,
                 // A variant added to the core later: still an error, and
                 // never mistaken for success.
                 _ => ClaidStatus::Internal,

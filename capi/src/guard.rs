@@ -5,6 +5,7 @@ use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
+use crate::client::{client_ref, ClaidClient};
 use crate::failure::Failure;
 use crate::status::ClaidStatus;
 use crate::strings::{into_c_string, write_out};
@@ -21,6 +22,29 @@ pub(crate) unsafe fn call(
 ) -> ClaidStatus {
     // SAFETY: passed on from the caller.
     unsafe { answer(out_json, || call().map(Some)) }
+}
+
+/// The body of every operation export: borrows the client (NULL is an
+/// `invalid_argument` error), runs `call` with it as [`call`] does, and so
+/// maps every outcome (a cancel included) to its status and error object in
+/// one place.
+///
+/// A function rather than a macro generating the whole export, as hyper's
+/// `ffi_fn!` does: cbindgen reads the exports' signatures from the source
+/// and does not expand macros on a stable toolchain (hyper expands them on
+/// nightly for its header), so each signature stays written out.
+///
+/// # Safety
+///
+/// `client` is NULL or a live client not freed during the call; `out_json`
+/// is NULL or valid for writing one pointer.
+pub(crate) unsafe fn operation(
+    client: *const ClaidClient,
+    out_json: *mut *mut c_char,
+    call: impl FnOnce(&claid::Client) -> Result<String, Failure>,
+) -> ClaidStatus {
+    // SAFETY: passed on from the caller.
+    unsafe { self::call(out_json, || call(client_ref(client)?)) }
 }
 
 /// Like [`call`] for calls that answer nothing: on success `out_error_json`

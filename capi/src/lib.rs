@@ -34,7 +34,10 @@ mod strings;
 #[cfg(test)]
 mod abi_tests;
 
-pub use client::{claid_client_free, claid_client_new, claid_client_new_with_options, ClaidClient};
+pub use client::{
+    claid_client_cancel, claid_client_free, claid_client_new, claid_client_new_with_options,
+    ClaidClient,
+};
 pub use ops::{
     claid_create_storage, claid_delete_storage, claid_ensure_storage, claid_find_storage,
     claid_get_storage, claid_list_storage_types, claid_list_storages, claid_patch_storage,

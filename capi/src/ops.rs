@@ -11,7 +11,7 @@ use std::ffi::c_char;
 
 use claid::{NewStorage, StoragePatch};
 
-use crate::client::{client_ref, ClaidClient};
+use crate::client::ClaidClient;
 use crate::guard;
 use crate::status::ClaidStatus;
 use crate::strings::arg_str;
@@ -32,8 +32,8 @@ pub unsafe extern "C" fn claid_list_storage_types(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            Ok(client_ref(client)?.json().list_storage_types()?)
+        guard::operation(client, out_json, |client| {
+            Ok(client.json().list_storage_types()?)
         })
     }
 }
@@ -54,8 +54,8 @@ pub unsafe extern "C" fn claid_list_storages(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            Ok(client_ref(client)?.json().list_storages()?)
+        guard::operation(client, out_json, |client| {
+            Ok(client.json().list_storages()?)
         })
     }
 }
@@ -65,8 +65,10 @@ pub unsafe extern "C" fn claid_list_storages(
 /// `storage_json` is the new storage, e.g.
 /// `{"name":"raw","type":"s3","parameters":{"bucket":"b","path":"/in/","credentials":{"access_key":"AK","secret_access_key":"SK"}}}`
 /// (`name` 1 to 50 characters and a non-empty `type` are checked before
-/// sending). On success `out_json` receives the created storage object.
-/// Never retried after the request may have reached the server.
+/// sending; the schema's field is `path`, and it refuses `prefix`). On
+/// success `out_json` receives the created storage object; for `s3` and
+/// `gcs` its `parameters.credentials` holds the access key alone, never the
+/// secret. Never retried after the request may have reached the server.
 ///
 /// # Safety
 ///
@@ -80,8 +82,7 @@ pub unsafe extern "C" fn claid_create_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             let storage = NewStorage::from_json(arg_str(storage_json, "storage_json")?)?;
             Ok(client.json().create_storage(&storage)?)
         })
@@ -91,7 +92,9 @@ pub unsafe extern "C" fn claid_create_storage(
 /// Fetches one storage: `GET storage/storages/{storage_id}`.
 ///
 /// `storage_id` must be positive. On success `out_json` receives the storage
-/// object.
+/// object; for `s3` and `gcs` its `parameters.credentials` holds the access
+/// key alone (`{"access_key":"..."}`), which tells which key the storage
+/// uses. The secret access key is never returned.
 ///
 /// # Safety
 ///
@@ -105,8 +108,8 @@ pub unsafe extern "C" fn claid_get_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            Ok(client_ref(client)?.json().get_storage(storage_id)?)
+        guard::operation(client, out_json, |client| {
+            Ok(client.json().get_storage(storage_id)?)
         })
     }
 }
@@ -133,17 +136,23 @@ pub unsafe extern "C" fn claid_delete_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            Ok(client_ref(client)?.json().delete_storage(storage_id)?)
+        guard::operation(client, out_json, |client| {
+            Ok(client.json().delete_storage(storage_id)?)
         })
     }
 }
 
 /// Changes a storage: `PATCH storage/storages/{storage_id}`.
 ///
-/// `patch_json` holds any subset of `name`, `type` and `parameters`, e.g.
-/// `{"name":"archive"}`. On success `out_json` receives the changed storage
-/// object. Never retried after the request may have reached the server.
+/// `patch_json` holds any subset of `name`, `type` and `parameters`, and
+/// `parameters` any subset of its members (credentials key by key): only
+/// what is given is sent and changed, e.g. `{"name":"archive"}`,
+/// `{"parameters":{"path":"out/"}}`, or
+/// `{"parameters":{"credentials":{"secret_access_key":"..."}}}` to rotate
+/// the secret alone (the schema's field is `path`; it refuses `prefix`). On
+/// success `out_json` receives the changed storage object, an `s3` or `gcs`
+/// one showing its access key. Never retried after the request may have
+/// reached the server.
 ///
 /// # Safety
 ///
@@ -158,8 +167,7 @@ pub unsafe extern "C" fn claid_patch_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             let patch = StoragePatch::from_json(arg_str(patch_json, "patch_json")?)?;
             Ok(client.json().patch_storage(storage_id, &patch)?)
         })
@@ -169,8 +177,9 @@ pub unsafe extern "C" fn claid_patch_storage(
 /// Finds a storage by its exact name: `GET storage/storages`, then a match
 /// on `name`.
 ///
-/// On success `out_json` receives the storage object as the list gave it, or
-/// `null` when no storage has that name. A `name` that is empty or longer
+/// On success `out_json` receives the storage object as the list gave it
+/// (without credentials: claid_get_storage shows the access key), or `null`
+/// when no storage has that name. A `name` that is empty or longer
 /// than 50 characters is `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is
 /// sent.
 ///
@@ -186,8 +195,7 @@ pub unsafe extern "C" fn claid_find_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             Ok(client.json().find_storage(arg_str(name, "name")?)?)
         })
     }
@@ -195,20 +203,29 @@ pub unsafe extern "C" fn claid_find_storage(
 
 /// Makes sure a storage exists as `storage_json` describes it (the same JSON
 /// as for claid_create_storage), for setup code that must be safe to run
-/// twice.
+/// twice. It never changes a storage's type, and sends the secret access key
+/// only when the access key changes.
 ///
-/// Lists the storages and finds the name; creates the storage when absent
-/// (after a 409 from a concurrent create, lists again and goes on with what
-/// it finds); patches it when its type or a non-secret parameter differs,
-/// sending the whole `parameters` (credentials included); otherwise sends
-/// nothing more. So the first run with some JSON sends a list and a create,
-/// the next only a list. Credentials are never returned, so they are not
-/// compared: to rotate them, call claid_patch_storage. An `s3` or `gcs`
-/// storage without `parameters.credentials` is
-/// `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is sent. When the API refuses
-/// to change the type of an existing storage of that name, the error is
-/// `CLAID_STATUS_API` and its "error_message" names the storage, its type
-/// and what to do. On success `out_json` receives the storage object.
+/// Lists the storages and finds the name. Absent: one create; an `s3` or
+/// `gcs` storage then needs `parameters.credentials`, else
+/// `CLAID_STATUS_INVALID_ARGUMENT` before anything is written; after a 409
+/// (or another refusal saying the name is taken) from a concurrent create,
+/// lists again and goes on with what it finds. Present with another type:
+/// `CLAID_STATUS_INVALID_ARGUMENT`, its "error_message" naming the storage's
+/// id, its type and the type asked for (delete it or pick another name);
+/// nothing is written. Present with this type: when credentials were given,
+/// one get (its answer shows the access key); then one partial patch of only
+/// the members that differ (`path`, `bucket`, `base_url`, other parameters
+/// the storage shows, and both keys when the access key shown differs), or
+/// nothing more. So the first run with some JSON sends a list and a create;
+/// the next a list, and a get when credentials were given. The secret is
+/// never returned, so it is not compared: to rotate it alone, call
+/// claid_patch_storage with
+/// `{"parameters":{"credentials":{"secret_access_key":"..."}}}`. Credentials
+/// given for an `s3` or `gcs` storage without both keys are
+/// `CLAID_STATUS_INVALID_ARGUMENT`, and nothing is sent. On success
+/// `out_json` receives the storage object as the list, get, create or patch
+/// answered it. No error text holds a secret given, or the access key shown.
 ///
 /// # Safety
 ///
@@ -222,8 +239,7 @@ pub unsafe extern "C" fn claid_ensure_storage(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             let storage = NewStorage::from_json(arg_str(storage_json, "storage_json")?)?;
             Ok(client.json().ensure_storage(&storage)?)
         })
@@ -256,8 +272,7 @@ pub unsafe extern "C" fn claid_request(
 ) -> ClaidStatus {
     // SAFETY: the pointers are as the caller promises (see # Safety).
     unsafe {
-        guard::call(out_json, || {
-            let client = client_ref(client)?;
+        guard::operation(client, out_json, |client| {
             let method = arg_str(method, "method")?;
             let path = arg_str(path, "path")?;
             let body = if body_json.is_null() {

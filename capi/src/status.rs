@@ -25,6 +25,10 @@ pub enum ClaidStatus {
     Decode = 5,
     /// A bug in the library, such as a caught panic.
     Internal = 6,
+    /// `claid_client_cancel` stopped the call. Nothing more was sent after
+    /// the cancel; a create, patch or delete may or may not have taken
+    /// effect (the error object's message says how to check).
+    Cancelled = 7,
 }
 
 impl ClaidStatus {
@@ -38,6 +42,7 @@ impl ClaidStatus {
             ClaidStatus::Timeout => c"timeout",
             ClaidStatus::Decode => c"decode",
             ClaidStatus::Internal => c"internal",
+            ClaidStatus::Cancelled => c"cancelled",
         }
     }
 }
@@ -58,6 +63,7 @@ impl ClaidStatus {
             ClaidStatus::Timeout,
             ClaidStatus::Decode,
             ClaidStatus::Internal,
+            ClaidStatus::Cancelled,
         ]
         .into_iter()
         .find(|s| *s as ClaidStatusArg == value)
@@ -65,7 +71,7 @@ impl ClaidStatus {
 }
 
 /// The name of a status: `"ok"`, `"invalid_argument"`, `"api"`,
-/// `"transport"`, `"timeout"`, `"decode"` or `"internal"`, the same word as
+/// `"transport"`, `"timeout"`, `"decode"`, `"internal"` or `"cancelled"`, the same word as
 /// the `"kind"` of the error JSON; `"unknown"` for any other value.
 ///
 /// Ownership: the string is static; never free it. Never NULL.
@@ -94,6 +100,7 @@ mod tests {
             (ClaidStatus::Timeout, "timeout", 4),
             (ClaidStatus::Decode, "decode", 5),
             (ClaidStatus::Internal, "internal", 6),
+            (ClaidStatus::Cancelled, "cancelled", 7),
         ];
         for (status, name, value) in all {
             // SAFETY: claid_status_name returns a static NUL-terminated string.
@@ -101,7 +108,7 @@ mod tests {
             assert_eq!(got.to_str().unwrap(), name);
             assert_eq!(status as i32, value);
         }
-        for value in [-1, 7, 1000] {
+        for value in [-1, 8, 1000] {
             // SAFETY: claid_status_name returns a static NUL-terminated string.
             let got = unsafe { CStr::from_ptr(claid_status_name(value)) };
             assert_eq!(got.to_str().unwrap(), "unknown");

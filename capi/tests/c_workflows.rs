@@ -132,6 +132,25 @@ fn run_all(program: &Program, runner: &[&str]) -> Vec<Output> {
         ]
     );
 
+    let server = MockServer::start().unwrap();
+    outputs.push(run_phase(program, runner, "keys", &server));
+    assert_eq!(
+        sent(&server),
+        [
+            "GET /v1/storage/storages",     // absent, no credentials: refused
+            "GET /v1/storage/storages",     // ensure: absent
+            "POST /v1/storage/storages",    //   created
+            "GET /v1/storage/storages",     // ensure again
+            "GET /v1/storage/storages/1",   //   its access key, unchanged
+            "GET /v1/storage/storages",     // ensure, another path
+            "GET /v1/storage/storages/1",   //   its access key, unchanged
+            "PATCH /v1/storage/storages/1", //   the path alone
+            "GET /v1/storage/storages",     // another type: refused
+        ]
+    );
+    let patch = server.requests()[7].json().unwrap();
+    assert_eq!(patch, serde_json::json!({"parameters": {"path": "out/"}}));
+
     let server = MockServer::builder()
         .storage(race_storage())
         .start()
@@ -143,7 +162,8 @@ fn run_all(program: &Program, runner: &[&str]) -> Vec<Output> {
         [
             "GET /v1/storage/storages",
             "POST /v1/storage/storages",
-            "GET /v1/storage/storages"
+            "GET /v1/storage/storages",
+            "GET /v1/storage/storages/1"
         ]
     );
     assert_eq!(server.storages().len(), 1);

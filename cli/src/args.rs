@@ -124,8 +124,11 @@ pub enum Storages {
     },
     /// Change a storage with a JSON patch: any of "name", "type", "parameters"
     ///
-    /// The API takes `parameters` as a whole object: give all of them,
-    /// credentials included. For JSON output, put --json before the command:
+    /// Patches are partial: only what the JSON holds is sent and changed, down
+    /// to single parameters, e.g. {"parameters": {"path": "out/"}} moves the
+    /// path, and {"parameters": {"credentials": {"secret_access_key": "..."}}}
+    /// rotates the secret alone (the field is `path`; the API refuses `prefix`).
+    /// For JSON output, put --json before the command:
     /// `claid --json storages patch ...`.
     Patch {
         #[command(flatten)]
@@ -162,10 +165,12 @@ pub enum Storages {
     /// Make sure a storage exists as a JSON file describes it (safe to run twice)
     ///
     /// The JSON is a new storage: {"name": ..., "type": ..., "parameters": {...}},
-    /// with parameters.credentials for s3 and gcs. Creates the storage when no
-    /// storage has the name; patches it when its type or a non-secret parameter
-    /// differs; else changes nothing. Credentials are never returned, so they are
-    /// not compared: rotate them with `claid storages rotate`. For JSON output, put
+    /// with parameters.credentials for s3 and gcs when it must be created. Creates
+    /// the storage when no storage has the name; refuses (exit 2, nothing
+    /// changed) when one has it with another type; else patches only what
+    /// differs (path, bucket, base_url, and both keys when the access key shown
+    /// differs), or changes nothing. The secret is never returned, so it is not
+    /// compared: rotate it with `claid storages rotate`. For JSON output, put
     /// --json before the command: `claid --json storages ensure ...`.
     Ensure {
         /// The storage, from a file or `-` for standard input
@@ -214,8 +219,8 @@ pub struct Bucket {
     /// The bucket
     #[arg(long, value_name = "BUCKET")]
     pub bucket: String,
-    /// A prefix inside the bucket (the API's `path`, which its reference also calls `prefix`)
-    #[arg(long, value_name = "PREFIX")]
+    /// A relative path inside the bucket (the API's `path`; its reference's S3 table calls it `prefix`, a field the API refuses)
+    #[arg(long, value_name = "PATH")]
     pub path: Option<String>,
     #[command(flatten)]
     pub credentials: CredentialSource,

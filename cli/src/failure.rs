@@ -25,7 +25,8 @@ pub enum Failure {
 
 impl Failure {
     /// The exit status: 2 usage or invalid input, 3 API error, 4 transport
-    /// or timeout, 5 an answer that is not what was expected, 1 else.
+    /// or timeout, 5 an answer that is not what was expected, 130 interrupted
+    /// (Ctrl-C cancelled the call), 1 else.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             Failure::Usage(_) => 2,
@@ -36,6 +37,7 @@ impl Failure {
                 claid::Error::Api(_) => 3,
                 claid::Error::Transport { .. } | claid::Error::Timeout { .. } => 4,
                 claid::Error::Decode { .. } => 5,
+                claid::Error::Cancelled { .. } => crate::interrupt::EXIT_STATUS,
                 _ => 1,
             },
             Failure::Declined(_) | Failure::Output(_) => 1,
@@ -53,6 +55,10 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             // The library's message, with its advice on what to do next.
+            // Ctrl-C: the command line says what may have happened.
+            Failure::Client(error, _) if matches!(**error, claid::Error::Cancelled { .. }) => {
+                f.write_str(crate::interrupt::MAY_HAVE_HAPPENED)
+            }
             Failure::Client(error, None) => error.fmt(f),
             Failure::Client(error, Some(note)) => write!(f, "{error}\nnote: {note}"),
             Failure::Usage(message)

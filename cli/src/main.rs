@@ -11,6 +11,7 @@
 mod args;
 mod failure;
 mod input;
+mod interrupt;
 mod output;
 mod terminal;
 
@@ -279,7 +280,7 @@ fn client(base_url: Option<&str>) -> Result<Client, Failure> {
     if let Some(url) = base_url.map(str::to_owned).or(env_url) {
         builder = builder.base_url(url);
     }
-    Ok(builder.build()?)
+    Ok(interrupt::cancel_on_ctrl_c(builder.build()?))
 }
 
 fn bucket_storage(bucket: &args::Bucket, s3: bool) -> Result<NewStorage, Failure> {

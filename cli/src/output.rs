@@ -1,10 +1,13 @@
 //! What goes to standard output: the answer's `data` member as JSON, or an
 //! aligned table made from it.
 //!
-//! The API never returns credentials. Should an answer carry some all the
-//! same, or echo a secret this command sent, they are replaced by
-//! `<redacted>` before anything is printed, in JSON as in tables; otherwise
-//! the JSON is printed exactly as the library handed it over.
+//! Create, get and patch answers of an `s3` or `gcs` storage show its
+//! access key (`parameters.credentials.access_key`, never the secret): JSON
+//! shows it as returned, a table its last four characters only. Should an
+//! answer carry any other credential, or echo a secret this command sent,
+//! it is replaced by `<redacted>` before anything is printed, in JSON as in
+//! tables; otherwise the JSON is printed exactly as the library handed it
+//! over.
 
 use std::io::Write as _;
 
@@ -82,7 +85,8 @@ pub fn json_line(text: &str) -> Result<(), Failure> {
 /// `CLAID_API_KEY`) and every string under the `credentials` of the
 /// parameters this command sends, at any depth (the access key too, and
 /// each string of a service-account key object), longest first so that a
-/// secret holding another is cut whole.
+/// secret holding another is cut whole. The access key is printed only
+/// where answers show it by design, `credentials.access_key`.
 pub fn secrets_of(parameters: Option<&StorageParameters>) -> Vec<String> {
     fn strings(value: &Value, out: &mut Vec<String>) {
         match value {
@@ -125,8 +129,8 @@ fn unexpected(shape: Shape, error: &serde_json::Error) -> Failure {
     ))
 }
 
-/// Replaces credentials objects and the given secrets (in member names
-/// too); true when it did.
+/// Replaces every credential but the access key, and the given secrets (in
+/// member names too); true when it did.
 fn scrub(value: &mut Value, secrets: &[String]) -> bool {
     let cut = |text: &mut String| {
         let mut changed = false;
@@ -143,9 +147,8 @@ fn scrub(value: &mut Value, secrets: &[String]) -> bool {
             let mut changed = false;
             for (mut key, mut member) in std::mem::take(map) {
                 changed |= cut(&mut key);
-                if key == "credentials" && !member.is_null() && member.as_str() != Some(REDACTED) {
-                    member = Value::String(REDACTED.to_owned());
-                    changed = true;
+                if key == "credentials" {
+                    changed |= hide_credentials(&mut member);
                 } else {
                     changed |= scrub(&mut member, secrets);
                 }
@@ -167,6 +170,43 @@ fn scrub(value: &mut Value, secrets: &[String]) -> bool {
         }
         Value::Bool(_) | Value::Null => false,
     }
+}
+
+/// Replaces every member of a `credentials` value but a string
+/// `access_key`, kept as returned even when this command sent it (or the
+/// whole value, when it is not an object); true when it did.
+fn hide_credentials(credentials: &mut Value) -> bool {
+    let hidden = Value::String(REDACTED.to_owned());
+    match credentials {
+        Value::Object(members) => {
+            let mut changed = false;
+            for (key, member) in members.iter_mut() {
+                if !(key == "access_key" && member.is_string()) && *member != hidden {
+                    *member = hidden.clone();
+                    changed = true;
+                }
+            }
+            changed
+        }
+        Value::Null => false,
+        other if *other == hidden => false,
+        other => {
+            *other = hidden;
+            true
+        }
+    }
+}
+
+/// An access key as a table shows it: its last four characters after `…`,
+/// never whole (a key of eight characters or fewer shows none).
+fn key_end(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let shown = if chars.len() > 8 {
+        &chars[chars.len() - 4..]
+    } else {
+        &[][..]
+    };
+    format!("…{}", shown.iter().collect::<String>())
 }
 
 /// A storage as one table row.
@@ -222,8 +262,8 @@ fn details(storage: &Storage) -> String {
         };
         rows.push(vec![cell(field), cell(&shown)]);
     }
-    if p.credentials.is_some() {
-        rows.push(vec!["credentials".to_owned(), REDACTED.to_owned()]);
+    if let Some(key) = storage.access_key() {
+        rows.push(vec!["access_key".to_owned(), cell(&key_end(key))]);
     }
     rows.push(vec!["created_at".to_owned(), cell(&storage.created_at)]);
     rows.push(vec!["uri".to_owned(), cell(&storage.uri("").to_string())]);
@@ -297,6 +337,35 @@ mod tests {
         assert!(!text.contains("SK"), "{text}");
         let mut clean: Value = serde_json::from_str(r#"{"id":1,"name":"n"}"#).unwrap();
         assert!(!scrub(&mut clean, &["SK".to_owned()]));
+    }
+
+    #[test]
+    fn the_access_key_is_kept_in_json_and_shown_by_its_end_in_tables() {
+        let mut value: Value = serde_json::from_str(
+            r#"{"parameters":{"credentials":{"access_key":"AKIAEXAMPLE1234","secret_access_key":"SK","x":{"y":"z"}}}}"#,
+        )
+        .unwrap();
+        assert!(scrub(&mut value, &["AKIAEXAMPLE1234".to_owned()]));
+        assert_eq!(
+            value["parameters"]["credentials"],
+            serde_json::json!({"access_key": "AKIAEXAMPLE1234", "secret_access_key": REDACTED, "x": REDACTED})
+        );
+        let mut shown: Value =
+            serde_json::from_str(r#"{"credentials":{"access_key":"AKIA"}}"#).unwrap();
+        assert!(!scrub(&mut shown, &[]));
+        let mut odd: Value = serde_json::from_str(r#"{"credentials":"AKIA"}"#).unwrap();
+        assert!(scrub(&mut odd, &[]));
+        assert_eq!(odd["credentials"], REDACTED);
+        assert_eq!(key_end("AKIAEXAMPLE1234"), "…1234");
+        assert_eq!(key_end("ÄKIAEXAMPLÉ"), "…MPLÉ");
+        assert_eq!(key_end("AKIA1234"), "…");
+        let storage: Storage = serde_json::from_str(
+            r#"{"id":1,"name":"n","type":"s3","parameters":{"bucket":"b","path":"","credentials":{"access_key":"AKIAEXAMPLE1234"}},"created_at":"t"}"#,
+        )
+        .unwrap();
+        let table = details(&storage);
+        assert!(table.contains("access_key  …1234\n"), "{table}");
+        assert!(!table.contains("AKIAEXAMPLE"), "{table}");
     }
 
     #[test]

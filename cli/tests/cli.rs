@@ -311,6 +311,15 @@ fn create_s3_with_keys_from_the_environment() {
         SECRET_KEY
     );
     assert_eq!(body["parameters"]["bucket"], "photos");
+    // The answer shows the access key: whole in JSON, by its end in a table.
+    assert_eq!(
+        created["parameters"]["credentials"]["access_key"],
+        "AKIA-TEST"
+    );
+    let table = claid(&server, &["storages", "get", "1"]).ok().stdout;
+    assert!(table.contains("access_key  …TEST\n"), "{table}");
+    assert!(!table.contains("AKIA-TEST"), "{table}");
+    let before = server.requests().len();
     // A variable that is not set: nothing is sent.
     let err = claid_with(
         server.url(),
@@ -332,7 +341,7 @@ fn create_s3_with_keys_from_the_environment() {
     )
     .failed(2);
     assert!(err.stderr.contains("NOT_SET_ANYWHERE"), "{}", err.stderr);
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.requests().len(), before);
 }
 
 #[test]
@@ -795,17 +804,20 @@ fn ensure_twice_creates_once() {
     .ok()
     .json();
     assert_eq!(first, second);
-    assert_eq!(sent(&server).len(), 3);
-    assert_eq!(sent(&server)[2], "GET /v1/storage/storages");
+    assert_eq!(first["parameters"]["credentials"]["access_key"], "AK");
+    assert_eq!(
+        sent(&server)[2..],
+        ["GET /v1/storage/storages", "GET /v1/storage/storages/1"]
+    );
     let table = claid(&server, &["storages", "ensure", "--json", file.path()])
         .ok()
         .stdout;
     assert!(table.contains("path        in/\n"), "{table}");
-    // Invalid input is refused before anything is sent.
-    let before = server.requests().len();
+    // Without credentials, a storage that must be created is refused after
+    // the list, and nothing is written.
     let no_keys = TempFile::new(
         "nokeys.json",
-        r#"{"name": "raw", "type": "s3", "parameters": {"bucket": "photos"}}"#,
+        r#"{"name": "other", "type": "s3", "parameters": {"bucket": "photos"}}"#,
     );
     let err = claid(&server, &["storages", "ensure", "--json", no_keys.path()]).failed(2);
     assert!(
@@ -813,6 +825,17 @@ fn ensure_twice_creates_once() {
         "{}",
         err.stderr
     );
+    // Another type under the name: refused after the list, nothing written.
+    let folder = TempFile::new(
+        "folder.json",
+        r#"{"name": "raw", "type": "web_folder", "parameters": {"base_url": "https://e.com/"}}"#,
+    );
+    let err = claid(&server, &["storages", "ensure", "--json", folder.path()]).failed(2);
+    assert!(err.stderr.contains("id 1"), "{}", err.stderr);
+    assert_eq!(server.request_count("POST", "/v1/storage/storages"), 1);
+    assert!(server.requests().iter().all(|r| r.method != "PATCH"));
+    // Invalid input is refused before anything is sent.
+    let before = server.requests().len();
     claid_with(
         server.url(),
         server.api_key(),
@@ -918,7 +941,10 @@ fn echoed_secrets_are_never_printed() {
     let json = claid(&server, &[&create[..], &["--json"]].concat())
         .ok()
         .json();
-    assert_eq!(json["parameters"]["credentials"], "<redacted>");
+    assert_eq!(
+        json["parameters"]["credentials"],
+        serde_json::json!({"access_key": "AKIA-TEST", "secret_access_key": "<redacted>"})
+    );
     assert_eq!(json["parameters"]["note"], "made with <redacted>");
     let err = claid(&server, &create).failed(3);
     assert!(err.stderr.contains("422"), "{}", err.stderr);

@@ -11,9 +11,16 @@
  *   workflow  find of an unknown name answers null; ensure twice gives the
  *             same storage (the Rust side counts one create); ensure with a
  *             changed base URL patches it; find returns it;
+ *   keys      an s3 storage: ensure without credentials when it is absent
+ *             is CLAID_STATUS_INVALID_ARGUMENT (after the list); ensure
+ *             creates it, and its answer, like a second ensure's (from a
+ *             get), shows the access key and never the secret; a changed
+ *             path is patched alone (the Rust side checks the body); the
+ *             same name with another type is CLAID_STATUS_INVALID_ARGUMENT
+ *             naming the id and both types;
  *   conflict  the emulator holds "c-race" but its first list says nothing
  *             (a fault): ensure's create answers 409, and ensure finds the
- *             storage with a second list;
+ *             storage with a second list (then gets it, to see its key);
  *   race      two threads ensure the same name at once; both succeed with
  *             the same id (the Rust side checks one storage exists).
  * Exit status 0 when every check passed; each failed check is printed.
@@ -101,10 +108,10 @@ static void test_arguments(const ClaidClient *client) {
                               "\"parameters\":{\"base_url\":\"https://example.com/\"}}",
                               &out_json_),
          CLAID_STATUS_INVALID_ARGUMENT);
-  /* s3 without credentials: ensure could neither create nor patch it. */
+  /* s3 credentials without their access key: refused before the list. */
   EXPECT(claid_ensure_storage(client,
-                              "{\"name\":\"c-raw\",\"type\":\"s3\","
-                              "\"parameters\":{\"bucket\":\"b\"}}",
+                              "{\"name\":\"c-raw\",\"type\":\"s3\",\"parameters\":{\"bucket\":\"b\","
+                              "\"credentials\":{\"secret_access_key\":\"c-secret\"}}}",
                               &out_json_),
          CLAID_STATUS_INVALID_ARGUMENT);
   CHECK(claid_ensure_storage(client, NULL, NULL) == CLAID_STATUS_INVALID_ARGUMENT);
@@ -147,11 +154,50 @@ static void test_workflow(const ClaidClient *client) {
   CHECK(claid_ensure_storage(client, moved, NULL) == CLAID_STATUS_OK);
 }
 
+static void test_keys(const ClaidClient *client) {
+  const char *keyless = "{\"name\":\"c-keys\",\"type\":\"s3\",\"parameters\":{\"bucket\":\"b\"}}";
+  const char *wanted =
+      "{\"name\":\"c-keys\",\"type\":\"s3\",\"parameters\":{\"bucket\":\"b\",\"path\":\"in/\","
+      "\"credentials\":{\"access_key\":\"AK-C\",\"secret_access_key\":\"c-secret\"}}}";
+  const char *moved =
+      "{\"name\":\"c-keys\",\"type\":\"s3\",\"parameters\":{\"bucket\":\"b\",\"path\":\"out/\","
+      "\"credentials\":{\"access_key\":\"AK-C\",\"secret_access_key\":\"c-secret\"}}}";
+  const char *folder = "{\"name\":\"c-keys\",\"type\":\"web_folder\","
+                       "\"parameters\":{\"base_url\":\"https://example.com/\"}}";
+  char *json = NULL;
+
+  CHECK(claid_ensure_storage(client, keyless, &json) == CLAID_STATUS_INVALID_ARGUMENT);
+  CHECK(has(json, "parameters.credentials"));
+  claid_string_free(json);
+
+  json = NULL;
+  CHECK(claid_ensure_storage(client, wanted, &json) == CLAID_STATUS_OK);
+  CHECK(id_of(json) == 1 && has(json, "\"credentials\":{\"access_key\":\"AK-C\"}"));
+  CHECK(!has(json, "c-secret"));
+  claid_string_free(json);
+
+  json = NULL;
+  CHECK(claid_ensure_storage(client, wanted, &json) == CLAID_STATUS_OK);
+  CHECK(id_of(json) == 1 && has(json, "\"access_key\":\"AK-C\""));
+  claid_string_free(json);
+
+  json = NULL;
+  CHECK(claid_ensure_storage(client, moved, &json) == CLAID_STATUS_OK);
+  CHECK(has(json, "\"path\":\"out/\"") && has(json, "\"access_key\":\"AK-C\""));
+  claid_string_free(json);
+
+  json = NULL;
+  CHECK(claid_ensure_storage(client, folder, &json) == CLAID_STATUS_INVALID_ARGUMENT);
+  CHECK(has(json, "id 1") && has(json, "s3") && has(json, "web_folder") && has(json, "delete"));
+  CHECK(!has(json, "AK-C") && !has(json, "c-secret"));
+  claid_string_free(json);
+}
+
 static void test_conflict(const ClaidClient *client) {
   char *json = NULL;
   CHECK(claid_ensure_storage(client, RACE, &json) == CLAID_STATUS_OK);
   CHECK(id_of(json) == 1 && has(json, "\"path\":\"in/\""));
-  CHECK(!has(json, "c-secret"));
+  CHECK(has(json, "\"access_key\":\"AK\"") && !has(json, "c-secret"));
   claid_string_free(json);
 }
 
@@ -213,6 +259,8 @@ int main(int argc, char **argv) {
     test_arguments(client);
   } else if (strcmp(phase, "workflow") == 0) {
     test_workflow(client);
+  } else if (strcmp(phase, "keys") == 0) {
+    test_keys(client);
   } else if (strcmp(phase, "conflict") == 0) {
     test_conflict(client);
   } else if (strcmp(phase, "race") == 0) {
