@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use claid::{Client, NewStorage, StorageParameters, StoragePatch, StorageUri};
+use claid::{Client, NewStorage, StoragePatch, StorageUri};
 
 use args::{Cli, Command, Create, Storages, Target};
 use failure::Failure;
@@ -184,9 +184,7 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             let credentials = input::credentials(&credentials)?;
             let client = client(base_url)?;
             let id = id_of(&client, &target)?;
-            let mut parameters = StorageParameters::new();
-            parameters.credentials = Some(Box::new(credentials));
-            let patch = StoragePatch::new().parameters(parameters);
+            let patch = StoragePatch::new().credentials(credentials);
             let secrets = output::secrets_of(patch.parameters.as_ref());
             let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
             output::data(&text, Shape::Storage, json || output.json, &secrets)
