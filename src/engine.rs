@@ -214,10 +214,10 @@ impl Engine {
                 {
                     return Err(deadline_passed(deadline))
                 }
-                Err(e) => (e.failure, e.error),
+                // An API error is redacted as it is read; others here.
+                Err(e) => (e.failure, self.redact(e.error, &op.secrets)),
             };
             maybe_done |= failure.outcome_unknown();
-            let error = self.redact(error, &op.secrets);
             let elapsed = started.elapsed();
             match self
                 .retry

@@ -1,5 +1,6 @@
 //! What can go wrong, and what to do about it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use serde_json::Value;
 
 use crate::error_body;
 use crate::operation::Target;
-use crate::secrets::Secrets;
+use crate::secrets::{Secrets, REDACTED};
 use crate::transport::LookupFailed;
 
 /// Everything a call can fail with.
@@ -124,7 +125,10 @@ pub struct ApiError {
 impl ApiError {
     /// Builds the error from an answer's status, body and headers, reading
     /// the body in every documented shape (see [`crate::error_body`]), with
-    /// every secret cut from every field that holds the server's text.
+    /// every secret cut from every field that holds the server's text, and
+    /// each field bounded (see [`MAX_TEXT_BYTES`]). Each field is redacted
+    /// once, here, over a window at its start (see `Secrets`), so a huge
+    /// hostile body costs its parse and little more.
     pub(crate) fn from_answer(
         status: u16,
         body: &[u8],
@@ -133,13 +137,14 @@ impl ApiError {
         secrets: &Secrets,
     ) -> ApiError {
         let reason = status_reason(status);
-        let mut error = match error_body::read(body) {
+        let request_id = request_id.map(|id| bounded(&id, MAX_ID_BYTES, secrets));
+        match error_body::read(body) {
             Some(read) => ApiError {
                 status,
-                error_code: read.error_code,
-                error_type: read.error_type,
-                error_message: read.error_message,
-                error_details: read.error_details,
+                error_code: read.error_code.map(|c| bounded(&c, MAX_ID_BYTES, secrets)),
+                error_type: read.error_type.map(|t| bounded(&t, MAX_ID_BYTES, secrets)),
+                error_message: bounded(&read.error_message, MAX_TEXT_BYTES, secrets),
+                error_details: bounded_details(read.error_details, secrets),
                 request_id,
                 retry_after,
                 target: Target::Unknown,
@@ -161,17 +166,22 @@ impl ApiError {
                     target: Target::Unknown,
                 }
             }
-        };
-        error.redact(secrets);
-        error
+        }
     }
 
+    /// Cuts `secrets` from every field again, and bounds each: for an error
+    /// that is to carry more secrets than it was read with.
     fn redact(&mut self, secrets: &Secrets) {
-        secrets.scrub(&mut self.error_message);
-        self.error_code.iter_mut().for_each(|c| secrets.scrub(c));
-        self.error_type.iter_mut().for_each(|t| secrets.scrub(t));
-        self.request_id.iter_mut().for_each(|r| secrets.scrub(r));
-        secrets.scrub_value(&mut self.error_details);
+        self.error_message = bounded(&self.error_message, MAX_TEXT_BYTES, secrets);
+        let short = [
+            &mut self.error_code,
+            &mut self.error_type,
+            &mut self.request_id,
+        ];
+        for text in short.into_iter().flatten() {
+            *text = bounded(text, MAX_ID_BYTES, secrets);
+        }
+        self.error_details = bounded_details(std::mem::take(&mut self.error_details), secrets);
     }
 
     /// What to do next about this answer, as [`Error::hint`] gives it.
@@ -355,18 +365,20 @@ impl Error {
     ) -> Error {
         Error::Decode {
             status,
-            request_id,
-            message: message.into(),
+            request_id: request_id.map(|id| bounded(&id, MAX_ID_BYTES, secrets)),
+            message: bounded(&message.into(), MAX_TEXT_BYTES, secrets),
             excerpt: excerpt(body, secrets),
         }
-        .redact(secrets)
     }
 
     /// Cuts every secret, in any spelling, from every part of the error that
-    /// may hold the server's text: an API error's fields, the request id, a
-    /// decode error's message (serde quotes values in it) and excerpt, and
-    /// transport messages (an HTTP library may quote what it read).
+    /// may hold the server's text, and bounds each: an API error's fields,
+    /// the request id, a decode error's message (serde quotes values in it)
+    /// and excerpt, and transport messages (an HTTP library may quote what
+    /// it read). Errors read from an answer are redacted as they are built;
+    /// this is for the others, and for adding secrets to an error.
     pub(crate) fn redact(mut self, secrets: &Secrets) -> Error {
+        let bound = |text: &mut String| *text = bounded(text, MAX_TEXT_BYTES, secrets);
         match &mut self {
             Error::Api(e) => e.redact(secrets),
             Error::Decode {
@@ -376,11 +388,13 @@ impl Error {
                 ..
             } => {
                 secrets.scrub(excerpt);
-                secrets.scrub(message);
-                request_id.iter_mut().for_each(|r| secrets.scrub(r));
+                bound(message);
+                if let Some(id) = request_id {
+                    *id = bounded(id, MAX_ID_BYTES, secrets);
+                }
             }
             Error::Transport { message, source } => {
-                secrets.scrub(message);
+                bound(message);
                 // The source's own text is shown by error reporters that walk
                 // `source()`; keep it only when it holds no secret.
                 let holds_secret = |s: &(dyn std::error::Error + Send + Sync)| {
@@ -391,8 +405,9 @@ impl Error {
                     *source = None;
                 }
             }
-            Error::Timeout { message } | Error::Cancelled { message } => secrets.scrub(message),
-            Error::InvalidInput { message } => secrets.scrub(message),
+            Error::Timeout { message }
+            | Error::Cancelled { message }
+            | Error::InvalidInput { message } => bound(message),
         }
         self
     }
@@ -447,6 +462,130 @@ impl std::error::Error for Error {
 /// The longest excerpt of a body kept in an error, in bytes.
 const EXCERPT_BYTES: usize = 200;
 
+/// The most bytes of the server's text kept in an error's message, and in
+/// each message and member name of its `error_details`; the rest is cut,
+/// and [`CUT`] marks where. With the other fields bounded too, `Display`
+/// stays under 16 KiB whatever the server sends.
+pub(crate) const MAX_TEXT_BYTES: usize = 4096;
+
+/// The most bytes kept of an error code, an error type and a request id
+/// (real ones are a few dozen).
+const MAX_ID_BYTES: usize = 256;
+
+/// The most bytes of the server's text kept in `error_details`, all
+/// messages and member names together (a real 422 holds a few hundred);
+/// members and items past it are left out, and a last member or item
+/// [`CUT`] says so.
+const MAX_DETAILS_BYTES: usize = 64 * 1024;
+
+/// Marks where text was cut, or where details were left out.
+const CUT: &str = "…";
+
+/// `text` with every secret cut, and cut itself to at most `limit` bytes
+/// (on a character boundary) followed by [`CUT`] when it was longer. Only
+/// the start of a long text is redacted (see `Secrets`), wide enough that a
+/// secret straddling the cut is cut whole.
+fn bounded(text: &str, limit: usize, secrets: &Secrets) -> String {
+    if text.len() <= limit && secrets.is_empty() {
+        return text.to_owned();
+    }
+    let (mut kept, more) = secrets.redacted_text_start(text, limit);
+    if kept.len() > limit || more {
+        let mut end = kept.len().min(limit);
+        while !kept.is_char_boundary(end) {
+            end -= 1;
+        }
+        // A marker the cut would split goes whole.
+        if let Some(marker) = kept[..end].rfind('<') {
+            if kept[marker..].starts_with(REDACTED) && marker + REDACTED.len() > end {
+                end = marker;
+            }
+        }
+        kept.truncate(end);
+        kept.push_str(CUT);
+    }
+    kept
+}
+
+/// `details` with every string and member name bounded (see [`bounded`])
+/// and redacted, a number holding a secret turned into the redacted string,
+/// and at most [`MAX_DETAILS_BYTES`] of text in all.
+fn bounded_details(mut details: Value, secrets: &Secrets) -> Value {
+    /// Changes only what must change: most details hold no secret and no
+    /// long text, and are kept as they were read.
+    fn walk(value: &mut Value, secrets: &Secrets, budget: &mut usize) {
+        fn spend(budget: &mut usize, text: &str) {
+            *budget = budget.saturating_sub(text.len().clamp(1, MAX_TEXT_BYTES));
+        }
+        fn changed(key: &str, secrets: &Secrets) -> Option<String> {
+            if key.len() > MAX_TEXT_BYTES {
+                return Some(bounded(key, MAX_TEXT_BYTES, secrets));
+            }
+            match secrets.redact(key) {
+                Cow::Owned(cut) => Some(cut),
+                Cow::Borrowed(_) => None,
+            }
+        }
+        match value {
+            Value::String(s) => {
+                spend(budget, s);
+                if let Some(cut) = changed(s, secrets) {
+                    *s = cut;
+                }
+            }
+            Value::Number(_) => {
+                secrets.redact_value(value);
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    if *budget == 0 {
+                        items.truncate(i);
+                        items.push(Value::String(CUT.to_owned()));
+                        break;
+                    }
+                    walk(item, secrets, budget);
+                }
+            }
+            Value::Object(map) => {
+                let mut keys = Vec::new();
+                let mut cut_at = None;
+                for (i, (key, member)) in map.iter_mut().enumerate() {
+                    if *budget == 0 {
+                        cut_at = Some(i);
+                        break;
+                    }
+                    spend(budget, key);
+                    if let Some(new) = changed(key, secrets) {
+                        keys.push((i, new));
+                    }
+                    walk(member, secrets, budget);
+                }
+                if keys.is_empty() && cut_at.is_none() {
+                    return;
+                }
+                let mut keys = keys.into_iter().peekable();
+                let mut kept = serde_json::Map::new();
+                for (i, (key, member)) in std::mem::take(map).into_iter().enumerate() {
+                    if Some(i) == cut_at {
+                        kept.insert(CUT.to_owned(), Value::String(CUT.to_owned()));
+                        break;
+                    }
+                    let key = match keys.next_if(|(at, _)| *at == i) {
+                        Some((_, new)) => new,
+                        None => key,
+                    };
+                    kept.insert(key, member);
+                }
+                *map = kept;
+            }
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+    let mut budget = MAX_DETAILS_BYTES;
+    walk(&mut details, secrets, &mut budget);
+    details
+}
+
 /// The start of a body as text, at most [`EXCERPT_BYTES`] (and `…` when
 /// cut), on a character boundary; secrets are cut before the text is (see
 /// [`Secrets::redacted_start`]), so none survives half-cut at the end.
@@ -466,7 +605,6 @@ fn excerpt(body: &[u8], secrets: &Secrets) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::REDACTED;
 
     fn answer(status: u16, body: &[u8]) -> ApiError {
         ApiError::from_answer(status, body, None, None, &Secrets::default())

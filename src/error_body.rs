@@ -33,7 +33,12 @@ pub(crate) struct ErrorBody {
 
 /// Reads `body`; `None` when it is none of the documented shapes.
 pub(crate) fn read(body: &[u8]) -> Option<ErrorBody> {
-    let text = String::from_utf8_lossy(body);
+    // Valid UTF-8 (the usual case) is checked a word at a time; only a body
+    // that is not takes the slower lossy path.
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(body),
+    };
     let members = object(&text)?;
     if let Some(documented) = documented(&members) {
         return Some(documented);

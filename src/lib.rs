@@ -117,6 +117,7 @@ pub use client::Client;
 pub use error::{ApiError, Error};
 pub use json::JsonApi;
 pub use retry::RetryEvent;
+pub use secrets::Secrets;
 pub use storage::{
     Credentials, NewStorage, Storage, StorageParameters, StoragePatch, StorageType, MAX_NAME_CHARS,
 };

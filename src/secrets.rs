@@ -10,26 +10,39 @@
 //!
 //! # Redaction by meaning
 //!
-//! A server may echo what it was sent, raw or JSON-escaped by whatever
-//! encoder it uses (`\/` for `/`, `\u00e9` or `\u00E9` for `é`, surrogate
-//! pairs for characters beyond the BMP, Go's `\u003c`, escapes of escapes
-//! when JSON sits inside a JSON string). So text is not searched for a list
-//! of spellings: it is decoded, escape level by escape level (up to
-//! [`LEVELS`] levels; see [`Secrets::search`]), each escape decoding to the
-//! one character it stands for, and the secrets are searched in every
-//! decoded form. Each match is
-//! mapped back to the span of the original text it came from, the spans of
-//! all secrets are merged, and each merged span is replaced by [`REDACTED`]
-//! in one pass. Since every secret is searched in the same uncut text, a
-//! secret holding another is cut whole, and no part of either is left.
+//! A server may echo what it was sent raw, JSON-escaped by whatever encoder
+//! it uses (`\/` for `/`, `\u00e9` or `\u00E9` for `é`, surrogate pairs for
+//! characters beyond the BMP, Go's `\u003c`, escapes of escapes when JSON
+//! sits inside a JSON string), as HTML character references in an HTML page
+//! (`&#47;`, `&#x2F;`, `&sol;`, `&auml;`, `&auml` without its `;` where
+//! HTML5 reads it so), or percent-encoded in a URL (`%2F`, `%2f`, `+` for a
+//! space in a form, itself in a path: a secret holding a `+` is searched
+//! with a space in its place too). So text is not searched for a list of spellings: it is decoded,
+//! level by level (up to [`LEVELS`] levels; see [`Secrets::search`]), each
+//! escape, reference or percent-encoded character decoding to what it
+//! stands for, and the secrets are searched in every decoded form. Each
+//! match is mapped back to the span of the original text it came from, the
+//! spans of all secrets are merged, and each merged span is replaced by
+//! [`REDACTED`] in one pass. Since every secret is searched in the same
+//! uncut text, a secret holding another is cut whole, and no part of either
+//! is left.
 //!
 //! Escapes understood: JSON's (`\" \\ \/ \b \f \n \r \t \uXXXX`), those of
 //! Rust's `Debug`, Python's and JavaScript's string literals (`\u{X..}`,
 //! `\xXX`, `\UXXXXXXXX`, `\0`, `\'`; a backslash before anything else stands
-//! for itself), and HTML character references (`&lt;`, `&#47;`, `&#x2F;`, ...),
-//! which an HTML error page makes of what it echoes. Decoding is lenient:
+//! for itself); HTML character references, every named one of HTML5 (the
+//! table comes from the `htmlize` crate, which builds it from the WHATWG's
+//! `entities.json`) and numeric ones of up to [`MAX_DIGITS`] digits; and
+//! percent-encoding of UTF-8, either case of hex digit. Decoding is lenient:
 //! text that is not JSON (an HTML page, a header, an excerpt cut mid-escape)
 //! is searched all the same.
+//!
+//! # Cost
+//!
+//! Each secret's searcher is built once per set (once per call), and each
+//! level is one linear pass. The number of levels is fixed, so the work is
+//! linear in the text; [`Secrets::redacted_start`] bounds it further to the
+//! start of a text that is kept.
 //!
 //! # Short secrets
 //!
@@ -41,7 +54,9 @@
 //! text; a marker already in a text is never cut again.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
+use memchr::memmem::Finder;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -51,27 +66,60 @@ use crate::{NewStorage, StoragePatch};
 /// Marker printed in place of a secret.
 pub(crate) const REDACTED: &str = "<redacted>";
 
-/// How many escape levels are decoded: JSON in a JSON string in a JSON
-/// string, and one more.
+/// How many forms of a text are searched: the text, and up to three
+/// decodings of it (JSON in a JSON string in a JSON string; a percent-encoded
+/// URL in JSON in an HTML page).
 const LEVELS: usize = 4;
 
-/// The longest escape that stands for one character: a surrogate pair
-/// (`\ud83d\ude00`), or an HTML reference as long as [`entity`] reads.
-const MAX_UNIT_BYTES: usize = 12;
+/// The most digits a numeric HTML reference may have (`&#x0001F600;`):
+/// enough for any code point with leading zeros, and a bound on how long the
+/// spelling of one character can be.
+const MAX_DIGITS: usize = 8;
 
-/// A set of secrets, as decoded strings.
+/// The longest spelling, at one level, of a character that a spelling at the
+/// level below may hold (`\`, `u`, hex digits, `&`, `#`, `;`, `%`, letters
+/// of reference names): a numeric reference of [`MAX_DIGITS`] hex digits.
+const MAX_INNER_UNIT: usize = MAX_DIGITS + 4;
+
+/// A set of secrets, and the means to cut them out of text in any spelling
+/// a server may echo them: raw; JSON-escaped by any encoder (serde_json's,
+/// Python's, PHP's `\/`, Go's `\u003c`, `\uXXXX` for any character,
+/// surrogate pairs included); as HTML character references (decimal, hex,
+/// and every named reference of HTML5); percent-encoded (either case of hex
+/// digit, `+` for a space); and any nesting of these up to three deep.
+///
+/// The library cuts the secrets of every call out of the errors it returns;
+/// this type is public so that a program printing what it got from the API
+/// (the `claid` command line does) can apply the same rule to its output.
+/// `Debug` shows how many secrets there are, never what they are.
+///
+/// ```
+/// let secrets = claid::Secrets::new(["pässwörd", "KEY/1"]);
+/// let echoed = r#"{"error":"bad p&auml;ssw\u00f6rd for KEY%2f1"}"#;
+/// assert_eq!(secrets.redact(echoed), r#"{"error":"bad <redacted> for <redacted>"}"#);
+/// ```
 #[derive(Default, Clone)]
-pub(crate) struct Secrets(Vec<String>);
+pub struct Secrets {
+    all: Vec<String>,
+    /// What is searched for, each with its searcher, built once: each of
+    /// `all`, and each that holds a `+` again with a space in its place
+    /// (percent-decoding reads a `+` as the space it is in a form, but in a
+    /// path it is itself, so both readings are searched).
+    needles: Vec<(String, Finder<'static>)>,
+    /// See [`Secrets::longest_spelling`].
+    longest_spelling: usize,
+}
 
 /// Says how many there are, never what they are.
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secrets({} {REDACTED})", self.0.len())
+        write!(f, "Secrets({} {REDACTED})", self.all.len())
     }
 }
 
 impl Secrets {
-    /// The non-empty ones of `values`.
+    /// The non-empty strings of `values`, each a secret (the empty string
+    /// is not one).
     pub fn new(values: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
         let mut all: Vec<String> = values
             .into_iter()
@@ -80,13 +128,43 @@ impl Secrets {
             .collect();
         all.sort();
         all.dedup();
-        Secrets(all)
+        let plus = all
+            .iter()
+            .filter(|s| s.contains('+'))
+            .map(|s| s.replace('+', " "));
+        let needles = all
+            .iter()
+            .cloned()
+            .chain(plus)
+            .map(|s| {
+                let finder = Finder::new(s.as_bytes()).into_owned();
+                (s, finder)
+            })
+            .collect();
+        let longest = all.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+        let once = htmlize::ENTITY_MAX_LENGTH.max(MAX_INNER_UNIT);
+        let longest_spelling = longest * once * MAX_INNER_UNIT.pow(LEVELS as u32 - 2);
+        Secrets {
+            all,
+            needles,
+            longest_spelling,
+        }
     }
 
-    /// Both sets, to be cut in one pass (so that a secret of one holding a
-    /// secret of the other is cut whole).
+    /// The secrets of both sets, to be cut in one pass (so that a secret of
+    /// one holding a secret of the other is cut whole).
     pub fn and(&self, other: &Secrets) -> Secrets {
-        Secrets::new(self.0.iter().chain(&other.0).map(String::as_str))
+        Secrets::new(self.all.iter().chain(&other.all))
+    }
+
+    /// The secrets `model` carries (a storage, a patch, storage parameters,
+    /// credentials: anything the API is sent): every string under a
+    /// `credentials` member at any depth and every `secret_access_key`, as
+    /// the library finds them in what it sends.
+    pub fn of<T: Serialize>(model: &T) -> Self {
+        serde_json::to_string(model)
+            .map(|text| Secrets::in_json(&text))
+            .unwrap_or_default()
     }
 
     /// The secrets in a request body given as JSON text: every string under
@@ -95,27 +173,20 @@ impl Secrets {
     /// cannot be one (a number such as `1e400`, nesting deeper than
     /// serde_json's limit) still gives up its secrets; text that is not JSON
     /// at all gives none.
-    pub fn in_json(body: &str) -> Self {
+    pub(crate) fn in_json(body: &str) -> Self {
         let mut found = Vec::new();
         collect(body, false, &mut found);
         Secrets::new(found)
     }
 
-    /// The secrets of a model about to be sent, found as in the JSON text it
-    /// is sent as, so the typed and the text views find the same ones.
-    pub fn of<T: Serialize>(model: &T) -> Self {
-        serde_json::to_string(model)
-            .map(|text| Secrets::in_json(&text))
-            .unwrap_or_default()
-    }
-
     /// True when there is nothing to cut.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.all.is_empty()
     }
 
-    /// `text` with every secret, in any spelling, replaced by [`REDACTED`];
-    /// borrowed when there was none.
+    /// `text` with every secret, in any spelling, replaced by
+    /// `<redacted>`; borrowed when there was none. Time is linear in the
+    /// length of `text`.
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if self.is_empty() || text.is_empty() {
             return Cow::Borrowed(text);
@@ -136,25 +207,94 @@ impl Secrets {
     }
 
     /// [`Secrets::redact`] in place.
-    pub fn scrub(&self, text: &mut String) {
+    pub(crate) fn scrub(&self, text: &mut String) {
         if let Cow::Owned(cut) = self.redact(text) {
             *text = cut;
         }
     }
 
+    /// [`Secrets::redact`] on every string in `value`, member names
+    /// included; a number whose digits hold a secret becomes the redacted
+    /// string. True when anything was cut.
+    pub fn redact_value(&self, value: &mut Value) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        match value {
+            Value::String(s) => self.cut(s),
+            Value::Number(n) => {
+                let mut text = n.to_string();
+                let cut = self.cut(&mut text);
+                if cut {
+                    *value = Value::String(text);
+                }
+                cut
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |cut, v| self.redact_value(v) | cut),
+            Value::Object(map) => {
+                let mut cut = false;
+                for (mut key, mut v) in std::mem::take(map) {
+                    cut |= self.cut(&mut key);
+                    cut |= self.redact_value(&mut v);
+                    map.insert(key, v);
+                }
+                cut
+            }
+            Value::Bool(_) | Value::Null => false,
+        }
+    }
+
+    fn cut(&self, text: &mut String) -> bool {
+        match self.redact(text) {
+            Cow::Owned(cut) => {
+                *text = cut;
+                true
+            }
+            Cow::Borrowed(_) => false,
+        }
+    }
+
     /// The start of `bytes` as text (invalid UTF-8 replaced), every secret
     /// cut, at least `limit` bytes long when there is that much, and whether
-    /// more follows. Only a window at the start is decoded, wide enough past
-    /// what is kept to hold the longest spelling of any secret, so a secret
-    /// straddling the end of what is kept is cut whole, and a large body costs
-    /// no more than a small one.
-    pub fn redacted_start(&self, bytes: &[u8], limit: usize) -> (String, bool) {
-        let longest = self.0.iter().map(|s| s.chars().count()).max().unwrap_or(0);
-        let margin = longest * MAX_UNIT_BYTES.pow(LEVELS as u32 - 1);
-        let mut window = limit + margin;
+    /// more follows. See [`Secrets::redacted_prefix`].
+    pub(crate) fn redacted_start(&self, bytes: &[u8], limit: usize) -> (String, bool) {
+        self.redacted_prefix(bytes.len(), limit, |end| {
+            String::from_utf8_lossy(&bytes[..end])
+        })
+    }
+
+    /// The start of `text`, every secret cut, at least `limit` bytes long
+    /// when there is that much, and whether more follows. See
+    /// [`Secrets::redacted_prefix`].
+    pub(crate) fn redacted_text_start(&self, text: &str, limit: usize) -> (String, bool) {
+        self.redacted_prefix(text.len(), limit, |mut end| {
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            Cow::Borrowed(&text[..end])
+        })
+    }
+
+    /// The start of a text of `len` bytes (`window(end)` gives its first
+    /// `end` bytes or a little more, as text), every secret cut, at least
+    /// `limit` bytes long when there is that much, and whether more follows.
+    /// Only a window at the start is decoded, wide enough past what is kept
+    /// to hold the longest spelling of any secret, so a secret straddling the
+    /// end of what is kept is cut whole, and a large text costs no more than
+    /// a small one.
+    fn redacted_prefix<'w>(
+        &self,
+        len: usize,
+        limit: usize,
+        window: impl Fn(usize) -> Cow<'w, str>,
+    ) -> (String, bool) {
+        let margin = self.longest_spelling();
+        let mut wanted = limit.saturating_add(margin);
         loop {
-            let end = window.min(bytes.len());
-            let text = String::from_utf8_lossy(&bytes[..end]);
+            let end = wanted.min(len);
+            let text = window(end);
             let mut out = String::with_capacity(limit + REDACTED.len());
             let mut at = 0;
             for (start, stop) in self.spans(&text) {
@@ -173,38 +313,20 @@ impl Secrets {
                 out.push_str(&text[at..stop]);
                 at = stop;
             }
-            let whole = end == bytes.len();
+            let whole = end == len;
             if whole || at + margin <= text.len() {
                 return (out, at < text.len() || !whole);
             }
-            window = window.saturating_mul(2);
+            wanted = wanted.saturating_mul(2);
         }
     }
 
-    /// [`Secrets::scrub`] on every string in `value`, keys included; a
-    /// number whose digits hold a secret becomes the redacted string.
-    pub fn scrub_value(&self, value: &mut Value) {
-        if self.is_empty() {
-            return;
-        }
-        match value {
-            Value::String(s) => self.scrub(s),
-            Value::Number(n) => {
-                let text = n.to_string();
-                if let Cow::Owned(cut) = self.redact(&text) {
-                    *value = Value::String(cut);
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
-            Value::Object(map) => {
-                for (mut key, mut v) in std::mem::take(map) {
-                    self.scrub(&mut key);
-                    self.scrub_value(&mut v);
-                    map.insert(key, v);
-                }
-            }
-            Value::Bool(_) | Value::Null => {}
-        }
+    /// A bound on the length in bytes of any spelling of any secret: a
+    /// character spelled once takes at most the longest HTML reference name
+    /// (33 bytes), and each further level spells each character of that in
+    /// at most [`MAX_INNER_UNIT`] bytes.
+    fn longest_spelling(&self) -> usize {
+        self.longest_spelling
     }
 
     /// The spans of `text` to cut, sorted and merged.
@@ -214,13 +336,23 @@ impl Secrets {
             return spans;
         }
         self.search(text, &mut Vec::new(), &mut spans);
+        if spans.is_empty() {
+            return spans;
+        }
         // A marker already in the text (from an earlier pass) is not cut
         // again, though a short secret may occur inside it.
-        let markers: Vec<(usize, usize)> = text
-            .match_indices(REDACTED)
-            .map(|(i, m)| (i, i + m.len()))
+        static MARKER: OnceLock<Finder<'static>> = OnceLock::new();
+        let marker = MARKER.get_or_init(|| Finder::new(REDACTED.as_bytes()));
+        let markers: Vec<(usize, usize)> = marker
+            .find_iter(text.as_bytes())
+            .map(|i| (i, i + REDACTED.len()))
             .collect();
-        spans.retain(|&(s, e)| !markers.iter().any(|&(ms, me)| ms <= s && e <= me));
+        if !markers.is_empty() {
+            spans.retain(|&(s, e)| {
+                let i = markers.partition_point(|&(ms, _)| ms <= s);
+                i == 0 || e > markers[i - 1].1
+            });
+        }
         spans.sort_unstable();
         let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
         for (s, e) in spans {
@@ -235,19 +367,19 @@ impl Secrets {
     /// Searches the text `levels` decoded from `original` (the original
     /// itself when there are none), then each further decoding of it.
     ///
-    /// A level decodes JSON-style escapes and HTML references together (so
-    /// an echo mixing them is found); where the text holds both kinds, each
-    /// kind is also decoded alone, since one encoding applied over the other
-    /// is undone in the opposite order (`&#x5c;"` inside a JSON string is a
-    /// backslash, not the escape `\"`).
+    /// A level decodes every kind of escape the text holds together (so an
+    /// echo mixing them is found); where the text holds more than one kind,
+    /// each kind is also decoded alone, since one encoding applied over
+    /// another is undone in the opposite order (`&#x5c;"` inside a JSON
+    /// string is a backslash, not the escape `\"`).
     fn search(&self, original: &str, levels: &mut Vec<Decoded>, spans: &mut Vec<(usize, usize)>) {
         let current = levels.last().map_or(original, |level| level.text.as_str());
-        for secret in &self.0 {
-            for start in overlapping(current, secret) {
+        for (secret, finder) in &self.needles {
+            for start in overlapping(current, finder, secret) {
                 let (mut s, mut e) = (start, start + secret.len());
                 for level in levels.iter().rev() {
-                    s = level.source(s);
-                    e = level.source(e);
+                    s = level.source_start(s);
+                    e = level.source_end(e);
                 }
                 spans.push((s, e));
             }
@@ -255,18 +387,21 @@ impl Secrets {
         if levels.len() == LEVELS - 1 {
             return;
         }
-        let (escapes, references) = (current.contains('\\'), current.contains('&'));
-        let kinds: &[Kinds] = match (escapes, references) {
-            (false, false) => &[],
-            (true, true) => &[Kinds::Both, Kinds::Escapes, Kinds::References],
-            _ => &[Kinds::Both],
-        };
-        let next: Vec<Decoded> = kinds
-            .iter()
-            .map(|&kinds| Decoded::new(current, kinds))
-            .filter(|decoded| !decoded.ends.is_empty())
-            .collect();
-        for decoded in next {
+        let present = kinds_in(current);
+        let mut kinds = vec![present];
+        if present.count_ones() > 1 {
+            kinds.extend(
+                [ESCAPES, REFERENCES, PERCENT]
+                    .into_iter()
+                    .filter(|k| present & k != 0),
+            );
+        }
+        for kinds in kinds.into_iter().filter(|&k| k != 0) {
+            let current = levels.last().map_or(original, |level| level.text.as_str());
+            let decoded = Decoded::new(current, kinds);
+            if decoded.ends.is_empty() {
+                continue;
+            }
             levels.push(decoded);
             self.search(original, levels, spans);
             levels.pop();
@@ -274,27 +409,39 @@ impl Secrets {
     }
 }
 
-/// What one decoding level undoes.
-#[derive(Clone, Copy, PartialEq)]
-enum Kinds {
-    Both,
-    /// Backslash escapes only.
-    Escapes,
-    /// HTML character references only.
-    References,
+/// Backslash escapes.
+const ESCAPES: u8 = 1;
+/// HTML character references.
+const REFERENCES: u8 = 2;
+/// Percent-encoding, and `+` for a space.
+const PERCENT: u8 = 4;
+
+/// The kinds of escape whose first character `b` is.
+fn kind_of(b: u8) -> u8 {
+    match b {
+        b'\\' => ESCAPES,
+        b'&' => REFERENCES,
+        b'%' | b'+' => PERCENT,
+        _ => 0,
+    }
+}
+
+/// The kinds of escape `text` may hold.
+fn kinds_in(text: &str) -> u8 {
+    text.bytes().fold(0, |kinds, b| kinds | kind_of(b))
 }
 
 impl NewStorage {
     /// The secrets this storage carries, to keep them out of error text.
     pub(crate) fn secrets(&self) -> Vec<String> {
-        Secrets::of(self).0
+        Secrets::of(self).all
     }
 }
 
 impl StoragePatch {
     /// The secrets this patch carries, to keep them out of error text.
     pub(crate) fn secrets(&self) -> Vec<String> {
-        Secrets::of(self).0
+        Secrets::of(self).all
     }
 }
 
@@ -322,47 +469,58 @@ fn is_secret_key(key: &str) -> bool {
     key == "credentials" || key == "secret_access_key"
 }
 
-/// Every start of `needle` in `hay`, overlapping ones included.
-fn overlapping<'h>(hay: &'h str, needle: &'h str) -> impl Iterator<Item = usize> + 'h {
+/// Every start of `needle` (searched by `finder`) in `hay`, overlapping
+/// ones included.
+fn overlapping<'h>(
+    hay: &'h str,
+    finder: &'h Finder<'static>,
+    needle: &'h str,
+) -> impl Iterator<Item = usize> + 'h {
     let mut from = 0;
     std::iter::from_fn(move || {
-        let at = from + hay.get(from..)?.find(needle)?;
-        let step = hay[at..].chars().next().map_or(1, char::len_utf8);
+        let at = from + finder.find(hay.as_bytes().get(from..)?)?;
+        let step = needle.chars().next().map_or(1, char::len_utf8);
         from = at + step;
         Some(at)
     })
 }
 
-/// One escape level of a text, decoded, with the way back to the source.
+/// One level of a text, decoded, with the way back to the source.
 struct Decoded {
     text: String,
     /// For each escape decoded: (end in `text`, end in the source), in order.
     /// Between escapes, text and source run in step.
     ends: Vec<(usize, usize)>,
+    /// The escapes that decode to two characters (some HTML references):
+    /// (start in `text`, end in `text`, start in the source), so that a
+    /// match beginning at the second character covers the whole escape.
+    pairs: Vec<(usize, usize, usize)>,
 }
 
 impl Decoded {
-    fn new(source: &str, kinds: Kinds) -> Decoded {
-        let starts: &[char] = match kinds {
-            Kinds::Both => &['\\', '&'],
-            Kinds::Escapes => &['\\'],
-            Kinds::References => &['&'],
-        };
+    fn new(source: &str, kinds: u8) -> Decoded {
+        let bytes = source.as_bytes();
         let mut text = String::with_capacity(source.len());
         let mut ends = Vec::new();
+        let mut pairs = Vec::new();
         let mut i = 0;
-        while let Some(skip) = source[i..].find(starts) {
+        while let Some(skip) = bytes[i..].iter().position(|&b| kind_of(b) & kinds != 0) {
             text.push_str(&source[i..i + skip]);
             i += skip;
             let rest = &source[i..];
-            let decoded = if rest.starts_with('&') {
-                entity(rest)
-            } else {
-                escape(rest)
+            let decoded = match kind_of(bytes[i]) {
+                REFERENCES => reference(rest),
+                PERCENT => percent(rest).map(|(c, len)| (c, None, len)),
+                _ => escape(rest).map(|(c, len)| (c, None, len)),
             };
             match decoded {
-                Some((c, len)) => {
+                Some((c, second, len)) => {
+                    let start = text.len();
                     text.push(c);
+                    if let Some(second) = second {
+                        text.push(second);
+                        pairs.push((start, text.len(), i));
+                    }
                     i += len;
                     ends.push((text.len(), i));
                 }
@@ -373,16 +531,31 @@ impl Decoded {
             }
         }
         text.push_str(&source[i..]);
-        Decoded { text, ends }
+        Decoded { text, ends, pairs }
     }
 
-    /// The source offset of a char boundary of the decoded text.
-    fn source(&self, at: usize) -> usize {
+    /// The source offset of a char boundary of the decoded text where a
+    /// match ends.
+    fn source_end(&self, at: usize) -> usize {
         let i = self.ends.partition_point(|&(end, _)| end <= at);
         match i.checked_sub(1).map(|i| self.ends[i]) {
             Some((end, source_end)) => source_end + (at - end),
             None => at,
         }
+    }
+
+    /// The source offset of a char boundary of the decoded text where a
+    /// match starts: the start of an escape whose second character it is.
+    fn source_start(&self, at: usize) -> usize {
+        if !self.pairs.is_empty() {
+            let i = self.pairs.partition_point(|&(start, _, _)| start < at);
+            if let Some(&(start, end, source)) = i.checked_sub(1).map(|i| &self.pairs[i]) {
+                if start < at && at < end {
+                    return source;
+                }
+            }
+        }
+        self.source_end(at)
     }
 }
 
@@ -409,28 +582,85 @@ fn escape(s: &str) -> Option<(char, usize)> {
     }
 }
 
-/// The character an HTML character reference at the start of `s` stands
-/// for (`&lt;`, `&#47;`, `&#x2F;`, ...: what an HTML error page makes of
-/// what it echoes), and its length.
-fn entity(s: &str) -> Option<(char, usize)> {
-    let end = s.char_indices().take(12).find(|&(_, c)| c == ';')?.0;
-    let name = &s[1..end];
-    let c = match name {
-        "lt" => '<',
-        "gt" => '>',
-        "amp" => '&',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        _ => {
-            let code = match name.strip_prefix('#')? {
-                hex if hex.starts_with(['x', 'X']) => u32::from_str_radix(&hex[1..], 16).ok()?,
-                dec => dec.parse().ok()?,
-            };
-            char::from_u32(code)?
+/// What an HTML character reference at the start of `s` stands for (one
+/// character, or two for a few named ones such as `&NotEqualTilde;`), and
+/// its length: a numeric reference (`&#47;`, `&#x2F;`, the `;` optional as
+/// HTML5 reads it), or a named one of HTML5's table, with its `;`, or
+/// without it for the legacy names HTML5 reads so (`&auml` as `ä`; the
+/// longest such name wins, as in `&notit;`, read `¬it;`).
+fn reference(s: &str) -> Option<(char, Option<char>, usize)> {
+    let bytes = s.as_bytes();
+    if bytes.get(1) == Some(&b'#') {
+        let (hex, from) = match bytes.get(2) {
+            Some(b'x' | b'X') => (true, 3),
+            _ => (false, 2),
+        };
+        let digits = bytes[from..]
+            .iter()
+            .take(MAX_DIGITS + 1)
+            .take_while(|b| {
+                if hex {
+                    b.is_ascii_hexdigit()
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+            .count();
+        if digits == 0 || digits > MAX_DIGITS {
+            return None;
         }
+        let code = u32::from_str_radix(&s[from..from + digits], if hex { 16 } else { 10 }).ok()?;
+        let end = from + digits;
+        let len = end + usize::from(bytes.get(end) == Some(&b';'));
+        return Some((char::from_u32(code)?, None, len));
+    }
+    let name = bytes[1..]
+        .iter()
+        .take(htmlize::ENTITY_MAX_LENGTH)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let found = if bytes.get(name + 1) == Some(&b';') {
+        htmlize::ENTITIES
+            .get(&bytes[..name + 2])
+            .map(|v| (*v, name + 2))
+    } else {
+        None
     };
-    Some((c, end + 1))
+    let (value, len) = found.or_else(|| {
+        (1..=name.min(htmlize::BARE_ENTITY_MAX_LENGTH - 1))
+            .rev()
+            .find_map(|n| htmlize::ENTITIES.get(&bytes[..n + 1]).map(|v| (*v, n + 1)))
+    })?;
+    let mut chars = std::str::from_utf8(value).ok()?.chars();
+    Some((chars.next()?, chars.next(), len))
+}
+
+/// The character percent-encoded (as UTF-8, `%2F` or `%2f`) at the start of
+/// `s`, or the space a `+` stands for, and the length read.
+fn percent(s: &str) -> Option<(char, usize)> {
+    if s.starts_with('+') {
+        return Some((' ', 1));
+    }
+    let byte = |i: usize| {
+        let b = s.as_bytes().get(i * 3..i * 3 + 3)?;
+        let hex = |d: u8| char::from(d).to_digit(16);
+        (b[0] == b'%').then_some(())?;
+        Some((hex(b[1])? * 16 + hex(b[2])?) as u8)
+    };
+    let first = byte(0)?;
+    let width = match first {
+        0x00..=0x7F => 1,
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let mut utf8 = [first, 0, 0, 0];
+    for (i, b) in utf8.iter_mut().enumerate().take(width).skip(1) {
+        *b = byte(i)?;
+    }
+    let c = std::str::from_utf8(&utf8[..width]).ok()?.chars().next()?;
+    Some((c, width * 3))
 }
 
 /// The character after a backslash: (char, the UTF-16 unit when it was a
@@ -548,6 +778,80 @@ mod tests {
     }
 
     #[test]
+    fn named_references_of_html5_are_decoded_with_and_without_semicolon() {
+        let secret = "pässwörd/é∳≂̸";
+        for spelling in [
+            "p&auml;ssw&ouml;rd&sol;&eacute;&CounterClockwiseContourIntegral;&NotEqualTilde;",
+            "p&auml;ssw&ouml;rd&#x2f;&#233;&#x2233;&#8770;&#x338;",
+            // Legacy names HTML5 reads without their `;`.
+            "p&aumlssw&oumlrd/&eacute∳≂̸",
+            // Numeric references without `;`, leading zeros, upper-case X.
+            "p&#228ssw&#X000f6;rd/é∳≂̸",
+        ] {
+            assert_eq!(
+                cut(&[secret], &format!("<p>{spelling}</p>")),
+                "<p><redacted></p>",
+                "{spelling}"
+            );
+        }
+        // Only the legacy names work without `;`, the longest first.
+        assert_eq!(cut(&["x¬it;"], "x&notit;"), "<redacted>");
+        assert_eq!(cut(&["x∉"], "x&notin;"), "<redacted>");
+        assert_eq!(cut(&["x/"], "x&sol"), "x&sol");
+        // A match starting on the second character of a two-character
+        // reference covers the whole reference.
+        assert_eq!(cut(&["\u{338}z"], "a&NotEqualTilde;z"), "a<redacted>");
+        // More digits than any code point needs are not read.
+        assert_eq!(cut(&["x/"], "x&#0000000047;"), "x&#0000000047;");
+    }
+
+    #[test]
+    fn percent_encoding_is_decoded_in_either_case_with_plus_for_space() {
+        let secret = "k/é y😀";
+        for spelling in [
+            "k%2F%C3%A9+y%F0%9F%98%80",
+            "k%2f%c3%a9%20y%f0%9f%98%80",
+            "%6B/%C3%a9 y😀",
+            // Percent-encoding inside a JSON escape, and the reverse.
+            r"k\u00252F\u00e9+y\ud83d\ude00",
+            r"k%5Cu002f%5cu00e9+y%F0%9F%98%80",
+            // In an HTML page's link, after JSON.
+            r"k&#x25;2F\u00e9&plus;y%F0%9F%98%80",
+        ] {
+            assert_eq!(
+                cut(&[secret], &format!("[{spelling}]")),
+                "[<redacted>]",
+                "{spelling}"
+            );
+        }
+        // A `+` is a space in a form and itself in a path: both are cut.
+        assert_eq!(
+            cut(&["a+b/c d"], "a+b%2Fc+d a+b%2fc%20d"),
+            "<redacted> <redacted>"
+        );
+        // Bytes that are not UTF-8 stay as they are.
+        assert_eq!(cut(&["k"], "%C3k%ZZ%"), "%C3<redacted>%ZZ%");
+    }
+
+    #[test]
+    fn bounded_starts_stay_linear_and_cut_secrets_whole() {
+        // A long text is decoded only in a window at its start.
+        let secrets = Secrets::new(["s3cr%t"]);
+        let text = format!(
+            "{}s3cr%25t{}",
+            "a".repeat(4090),
+            "&amp;\\%25+".repeat(100_000)
+        );
+        let (start, more) = secrets.redacted_text_start(&text, 4096);
+        assert!(more);
+        assert!(
+            start.starts_with(&format!("{}<redacted>", "a".repeat(4090))),
+            "{start}"
+        );
+        assert!(secrets.longest_spelling() < text.len() / 4);
+    }
+
+    #[test]
     fn a_secret_inside_another_is_cut_whole() {
         for (secrets, text) in [
             (["abcdef", "cd"], "x abcdef y cd z"),
@@ -642,7 +946,7 @@ mod tests {
         let body = r#"{"name":"n","parameters":{"credentials":{"access_key":"AK","secret_access_key":"SK","nested":[{"deep":"N1"}],"n":5}},"secret_access_key":"TOP","big":1e400,"odd":"\ud800","x":{"credentials":"C\u00e9"}}"#;
         assert!(serde_json::from_str::<Value>(body).is_err());
         let secrets = Secrets::in_json(body);
-        assert_eq!(secrets.0, ["AK", "Cé", "N1", "SK", "TOP"]);
+        assert_eq!(secrets.all, ["AK", "Cé", "N1", "SK", "TOP"]);
         assert!(Secrets::in_json("not json").is_empty());
         assert!(Secrets::in_json(r#"{"name":"n"}"#).is_empty());
         let deep = format!(
@@ -650,7 +954,7 @@ mod tests {
             "[".repeat(300),
             "]".repeat(300)
         );
-        assert_eq!(Secrets::in_json(&deep).0, ["DEEP"]);
+        assert_eq!(Secrets::in_json(&deep).all, ["DEEP"]);
         // Past MAX_DEPTH levels the walk reads the rest in one flat pass, so
         // even absurd nesting costs no stack.
         for (open, close) in [("[", "]"), (r#"{"a":"#, "}")] {
@@ -661,7 +965,7 @@ mod tests {
             );
             // Past MAX_DEPTH every string counts, member names too.
             assert!(
-                Secrets::in_json(&absurd).0.contains(&"DEEP".to_owned()),
+                Secrets::in_json(&absurd).all.contains(&"DEEP".to_owned()),
                 "{open}"
             );
         }
@@ -761,7 +1065,7 @@ mod tests {
     #[test]
     fn numbers_and_keys_in_values_are_cut() {
         let mut v = serde_json::json!({"12345 k": [12345, 7, "a12345"]});
-        Secrets::new(["12345"]).scrub_value(&mut v);
+        Secrets::new(["12345"]).redact_value(&mut v);
         assert_eq!(
             v,
             serde_json::json!({"<redacted> k": ["<redacted>", 7, "a<redacted>"]})

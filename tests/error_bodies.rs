@@ -124,3 +124,103 @@ fn anything_else_keeps_the_status_message_and_an_excerpt() {
         assert!(api.error_message.len() < 300, "{}", api.error_message);
     }
 }
+
+/// Every error of one call that sent `secret` as a credential, answered by
+/// `reply`, through the typed and the JSON view.
+fn errors_for_secret(secret: &str, reply: Reply) -> Vec<Error> {
+    let server = Scripted::start(vec![reply.clone(), reply]);
+    let client = server.client().max_retries(0).build().unwrap();
+    let new = claid::NewStorage::s3("n", "b", claid::Credentials::new("AKID-wire", secret));
+    vec![
+        client.create_storage(&new).map(drop).unwrap_err(),
+        client.json().create_storage(&new).map(drop).unwrap_err(),
+    ]
+}
+
+#[test]
+fn html_references_and_percent_encoding_are_cut_through_the_client() {
+    let secret = "pässwörd/1 2+3";
+    for spelled in [
+        // Named HTML5 references, with and without `;`, and numeric ones.
+        "p&auml;ssw&ouml;rd&sol;1 2&plus;3",
+        "p&aumlssw&oumlrd&#47;1&#x20;2&#43;3",
+        // Percent-encoding, either case, `+` for a space or as itself.
+        "p%C3%A4ssw%C3%B6rd%2F1+2%2B3",
+        "p%c3%a4ssw%c3%b6rd%2f1%202+3",
+        // Percent-encoding inside JSON escapes, and JSON escapes of it.
+        r"p\u0025C3\u0025A4ssw\u00f6rd\u00252F1+2\u00252B3",
+        r"p\\u00e4ssw\\u00f6rd%2F1+2%2b3",
+        r"p%5Cu00e4ssw%5cu00f6rd\\/1 2+3",
+    ] {
+        let body = format!(
+            r#"{{"error_code":"9000","error_type":"validation","error_message":"bad {spelled}!","error_details":{{"k {spelled}":["was {spelled}"]}}}}"#
+        );
+        for err in errors_for_secret(secret, Reply::json(422, &body)) {
+            let Error::Api(api) = &err else {
+                panic!("{err:?}")
+            };
+            assert_eq!(api.error_message, "bad <redacted>!", "{spelled}");
+            assert_eq!(
+                api.error_details,
+                json!({"k <redacted>": ["was <redacted>"]}),
+                "{spelled}"
+            );
+            let shown = format!("{err} {err:?}");
+            support::spelling::assert_no_secret(&shown, &[secret]);
+            assert!(!shown.contains(spelled), "{shown}");
+        }
+    }
+}
+
+#[test]
+fn hostile_bodies_leave_bounded_text() {
+    // Nearly 16 MiB (the client's limit) of nested escapes in the message,
+    // a secret spelled across the 4 KiB cut, and details past their budget.
+    let secret = "s3cr\u{e9}t/v+lue";
+    let unit = r#"\\u0026amp;#x25;5C\u0025&#x5c;u0041%5Cu0041+&amp;%2B"#;
+    let mut message = "m".repeat(4090);
+    message.push_str(r"s3cr&eacute;t%2Fv%2Blue ");
+    while message.len() < 16 * 1024 * 1024 - 200 {
+        message.push_str(unit);
+    }
+    let mut details = String::from("{");
+    for i in 0..20_000 {
+        details.push_str(&format!(r#""field_{i}":["{}"],"#, "d".repeat(10)));
+    }
+    details.push_str(r#""last":["x"]}"#);
+    for body in [
+        format!(r#"{{"error_code":"9000","error_message":"{message}"}}"#),
+        format!(r#"{{"error_code":"9000","error_message":"m","error_details":{details}}}"#),
+        format!("<html>{message}</html>"),
+    ] {
+        for err in errors_for_secret(secret, Reply::json(500, &body)) {
+            let Error::Api(api) = &err else {
+                panic!("{err:?}")
+            };
+            assert!(
+                api.error_message.len() <= 4096 + "…".len(),
+                "{}",
+                api.error_message.len()
+            );
+            assert!(
+                !api.error_message.contains("s3cr") && !api.error_message.contains("lue"),
+                "{}",
+                &api.error_message[4000..]
+            );
+            let details = api.error_details.to_string();
+            assert!(details.len() < 100 * 1024, "{}", details.len());
+            assert!(err.to_string().len() < 16 * 1024);
+            assert!(format!("{err:?}").len() < 200 * 1024);
+            if body.starts_with(r#"{"error_code":"9000","error_message":"m""#) {
+                assert_eq!(api.error_details["field_0"], json!(["dddddddddd"]));
+                assert_eq!(api.error_details["…"], json!("…"), "past the budget");
+                assert!(api.error_details.get("last").is_none());
+            } else if body.starts_with('{') {
+                // The marker would straddle the cut: it goes whole.
+                assert_eq!(api.error_message, format!("{}…", "m".repeat(4090)));
+            } else {
+                assert!(api.error_message.ends_with('…'));
+            }
+        }
+    }
+}

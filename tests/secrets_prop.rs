@@ -1,7 +1,9 @@
 //! Property: whatever secrets a request carries (any Unicode, one holding
 //! another, the API key inside a credential), and wherever and however a
-//! server echoes one (raw, JSON-escaped or HTML-escaped in any mix of styles, once or as
-//! JSON inside a JSON string; in documented, FastAPI and undocumented error
+//! server echoes one (raw, JSON-escaped, HTML-escaped with numeric or named
+//! HTML5 references, percent-encoded in either case with `+` for a space, in
+//! any mix of styles, once, as JSON inside a JSON string, or percent-encoded
+//! whole as a URL carrying it; in documented, FastAPI and undocumented error
 //! bodies, nested values and keys, the `x-request-id` header, and 2xx
 //! answers that fail to decode), no spelling of any secret reaches what the
 //! Rust API hands back: `Display`, `Debug`, the source chain, and every field.
@@ -75,13 +77,22 @@ struct Case {
     nested: String,
     echoed: usize,
     styles: Vec<CharStyle>,
-    json_in_json: bool,
+    /// 0: the echo alone; 1: inside JSON inside a JSON string; 2: the echo
+    /// percent-encoded whole, as a URL carrying it.
+    nesting: usize,
     place: Place,
     call: Call,
 }
 
 fn secret_text() -> impl Strategy<Value = String> {
-    prop::collection::vec(any::<char>(), 6..14).prop_map(|c| c.into_iter().collect())
+    let named: Vec<char> = spelling::NAMED.iter().map(|(c, _, _)| *c).collect();
+    let c = prop_oneof![
+        3 => any::<char>(),
+        2 => prop::sample::select(named),
+        1 => Just(' '),
+        1 => prop::char::range('a', 'z'),
+    ];
+    prop::collection::vec(c, 6..14).prop_map(|c| c.into_iter().collect())
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -91,6 +102,9 @@ fn case() -> impl Strategy<Value = Case> {
         Just(CharStyle::UpperHex),
         Just(CharStyle::Slash),
         Just(CharStyle::Html),
+        Just(CharStyle::HtmlNamed),
+        Just(CharStyle::PercentUpper),
+        Just(CharStyle::PercentLower),
     ];
     (
         "[!-~]{8,16}",
@@ -99,13 +113,13 @@ fn case() -> impl Strategy<Value = Case> {
         0..4usize,
         0..3usize,
         prop::collection::vec(style, 1..4),
-        any::<bool>(),
+        0..3usize,
         0..PLACES.len(),
         0..4usize,
         any::<(prop::sample::Index, prop::sample::Index)>(),
     )
         .prop_map(
-            |(key, secret, nested, relation, echoed, styles, json_in_json, place, call, cut)| {
+            |(key, secret, nested, relation, echoed, styles, nesting, place, call, cut)| {
                 let chars: Vec<char> = secret.chars().collect();
                 let (n, k) = (nested.chars().count(), key.len());
                 let (secret, nested, fragments) = match relation {
@@ -141,7 +155,7 @@ fn case() -> impl Strategy<Value = Case> {
                     nested,
                     echoed,
                     styles,
-                    json_in_json,
+                    nesting,
                     place: PLACES[place],
                     call: [Call::Typed, Call::JsonView, Call::RawText, Call::Patch][call],
                 }
@@ -158,11 +172,16 @@ impl Case {
     /// the answer holds.
     fn echo(&self) -> (String, Vec<String>) {
         let once = spelling::json_spelling(self.echoed_secret(), &self.styles);
-        if self.json_in_json {
-            let twice = spelling::serde_spelling(&format!("{{\"k\":\"{once}\"}}"));
-            (twice.clone(), vec![once, twice])
-        } else {
-            (once.clone(), vec![once])
+        match self.nesting {
+            1 => {
+                let twice = spelling::serde_spelling(&format!("{{\"k\":\"{once}\"}}"));
+                (twice.clone(), vec![once, twice])
+            }
+            2 => {
+                let url = spelling::percent_spelling(&once);
+                (url.clone(), vec![once, url])
+            }
+            _ => (once.clone(), vec![once]),
         }
     }
 
@@ -175,13 +194,15 @@ impl Case {
         }
         let once = spelling::json_spelling_by_char(whole, &self.styles)[range].concat();
         let twice = spelling::serde_spelling(&once);
-        (part, vec![once, twice])
+        let url = spelling::percent_spelling(&once);
+        (part, vec![once, twice, url])
     }
 
     /// The same echo, in characters a header may carry.
     fn header_echo(&self) -> String {
         let once = spelling::json_spelling(self.echoed_secret(), &self.styles);
-        if once.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        // HTTP trims the whitespace around a header's value.
+        if once.bytes().all(|b| (b' '..=b'~').contains(&b)) && once.trim() == once {
             once
         } else {
             spelling::json_spelling(self.echoed_secret(), &[CharStyle::LowerHex])

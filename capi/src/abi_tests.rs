@@ -137,6 +137,11 @@ fn echoed_secrets_never_reach_the_error_json() {
             500,
             format!("<html>{php} {python} {nested_php} {KEY}</html>"),
         ),
+        // Named and numeric HTML references, percent-encoding in both cases.
+        (
+            502,
+            "<html>cap&eacute;&sol;s&#x1F511;cret cap%C3%A9%2fs%F0%9F%94%91cret</html>".to_owned(),
+        ),
         (
             409,
             format!(

@@ -9,9 +9,10 @@
 //! tables; otherwise the JSON is printed exactly as the library handed it
 //! over.
 
+use std::borrow::Cow;
 use std::io::Write as _;
 
-use claid::{Storage, StorageParameters, StorageType};
+use claid::{Secrets, Storage, StorageParameters, StorageType};
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
@@ -33,7 +34,7 @@ pub enum Shape {
 
 /// Prints `text` (a `data` member) as JSON or as a table of `shape`, with
 /// the `secrets` this command sent cut out.
-pub fn data(text: &str, shape: Shape, json: bool, secrets: &[String]) -> Result<(), Failure> {
+pub fn data(text: &str, shape: Shape, json: bool, secrets: &Secrets) -> Result<(), Failure> {
     let mut value: Value = serde_json::from_str(text).map_err(|e| unexpected(shape, &e))?;
     let redacted = scrub(&mut value, secrets);
     if json {
@@ -84,28 +85,14 @@ pub fn json_line(text: &str) -> Result<(), Failure> {
 /// The secrets never printed: the API key (which comes only from
 /// `CLAID_API_KEY`) and every string under the `credentials` of the
 /// parameters this command sends, at any depth (the access key too, and
-/// each string of a service-account key object), longest first so that a
-/// secret holding another is cut whole. The access key is printed only
-/// where answers show it by design, `credentials.access_key`.
-pub fn secrets_of(parameters: Option<&StorageParameters>) -> Vec<String> {
-    fn strings(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::String(s) => out.push(s.clone()),
-            Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-            Value::Object(map) => map.values().for_each(|v| strings(v, out)),
-            Value::Number(_) | Value::Bool(_) | Value::Null => {}
-        }
+/// each string of a service-account key object), found and cut by the
+/// library's own rule, in every spelling.
+pub fn secrets_of(parameters: Option<&StorageParameters>) -> Secrets {
+    let key = Secrets::new(std::env::var("CLAID_API_KEY"));
+    match parameters {
+        Some(parameters) => key.and(&Secrets::of(parameters)),
+        None => key,
     }
-    let mut secrets: Vec<String> = std::env::var("CLAID_API_KEY").into_iter().collect();
-    if let Some(credentials) = parameters.and_then(|p| p.credentials.as_deref()) {
-        if let Ok(value) = serde_json::to_value(credentials) {
-            strings(&value, &mut secrets);
-        }
-    }
-    secrets.retain(|s| !s.is_empty());
-    secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-    secrets.dedup();
-    secrets
 }
 
 /// Writes `text` to standard output; a failure is the command's own
@@ -131,22 +118,15 @@ fn unexpected(shape: Shape, error: &serde_json::Error) -> Failure {
 
 /// Replaces every credential but the access key, and the given secrets (in
 /// member names too); true when it did.
-fn scrub(value: &mut Value, secrets: &[String]) -> bool {
-    let cut = |text: &mut String| {
-        let mut changed = false;
-        for secret in secrets {
-            if text.contains(secret.as_str()) {
-                *text = text.replace(secret.as_str(), REDACTED);
-                changed = true;
-            }
-        }
-        changed
-    };
+fn scrub(value: &mut Value, secrets: &Secrets) -> bool {
     match value {
         Value::Object(map) => {
             let mut changed = false;
             for (mut key, mut member) in std::mem::take(map) {
-                changed |= cut(&mut key);
+                if let Cow::Owned(cut) = secrets.redact(&key) {
+                    key = cut;
+                    changed = true;
+                }
                 if key == "credentials" {
                     changed |= hide_credentials(&mut member);
                 } else {
@@ -159,16 +139,7 @@ fn scrub(value: &mut Value, secrets: &[String]) -> bool {
         Value::Array(items) => items
             .iter_mut()
             .fold(false, |changed, item| scrub(item, secrets) | changed),
-        Value::String(text) => cut(text),
-        Value::Number(n) => {
-            let mut text = n.to_string();
-            let changed = cut(&mut text);
-            if changed {
-                *value = Value::String(text);
-            }
-            changed
-        }
-        Value::Bool(_) | Value::Null => false,
+        other => secrets.redact_value(other),
     }
 }
 
@@ -329,14 +300,14 @@ mod tests {
     #[test]
     fn credentials_and_sent_secrets_are_cut_out() {
         let mut value: Value = serde_json::from_str(
-            r#"{"id":1,"parameters":{"credentials":{"secret_access_key":"SK"},"note":"was SK"},"list":["xSKx"]}"#,
+            r#"{"id":1,"parameters":{"credentials":{"secret_access_key":"SK"},"note":"was SK"},"list":["xSKx","%53%4b","&#83;&#x4b;"]}"#,
         )
         .unwrap();
-        assert!(scrub(&mut value, &["SK".to_owned()]));
+        assert!(scrub(&mut value, &Secrets::new(["SK"])));
         let text = value.to_string();
         assert!(!text.contains("SK"), "{text}");
         let mut clean: Value = serde_json::from_str(r#"{"id":1,"name":"n"}"#).unwrap();
-        assert!(!scrub(&mut clean, &["SK".to_owned()]));
+        assert!(!scrub(&mut clean, &Secrets::new(["SK"])));
     }
 
     #[test]
@@ -345,16 +316,16 @@ mod tests {
             r#"{"parameters":{"credentials":{"access_key":"AKIAEXAMPLE1234","secret_access_key":"SK","x":{"y":"z"}}}}"#,
         )
         .unwrap();
-        assert!(scrub(&mut value, &["AKIAEXAMPLE1234".to_owned()]));
+        assert!(scrub(&mut value, &Secrets::new(["AKIAEXAMPLE1234"])));
         assert_eq!(
             value["parameters"]["credentials"],
             serde_json::json!({"access_key": "AKIAEXAMPLE1234", "secret_access_key": REDACTED, "x": REDACTED})
         );
         let mut shown: Value =
             serde_json::from_str(r#"{"credentials":{"access_key":"AKIA"}}"#).unwrap();
-        assert!(!scrub(&mut shown, &[]));
+        assert!(!scrub(&mut shown, &Secrets::default()));
         let mut odd: Value = serde_json::from_str(r#"{"credentials":"AKIA"}"#).unwrap();
-        assert!(scrub(&mut odd, &[]));
+        assert!(scrub(&mut odd, &Secrets::default()));
         assert_eq!(odd["credentials"], REDACTED);
         assert_eq!(key_end("AKIAEXAMPLE1234"), "…1234");
         assert_eq!(key_end("ÄKIAEXAMPLÉ"), "…MPLÉ");

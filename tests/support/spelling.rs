@@ -21,7 +21,41 @@ pub enum CharStyle {
     /// An HTML character reference (`&lt;`, `&#x2f;`), as an HTML error page
     /// echoes text.
     Html,
+    /// A named HTML5 reference where [`NAMED`] has one (`&auml;`, `&sol;`,
+    /// `&auml` without `;` for the legacy names), else a decimal one.
+    HtmlNamed,
+    /// Percent-encoded UTF-8 (`+` for a space), hex digits in upper case.
+    PercentUpper,
+    /// Percent-encoded UTF-8 (`%20` for a space), hex digits in lower case.
+    PercentLower,
 }
+
+/// Named HTML5 references, written here from the WHATWG's table rather than
+/// taken from the library's, so the two cannot share a mistake: (character,
+/// name, whether HTML5 also reads it without `;`).
+pub const NAMED: &[(char, &str, bool)] = &[
+    ('ä', "auml", true),
+    ('ö', "ouml", true),
+    ('é', "eacute", true),
+    ('Ü', "Uuml", true),
+    ('ß', "szlig", true),
+    ('©', "copy", true),
+    ('\u{a0}', "nbsp", true),
+    ('<', "lt", true),
+    ('&', "amp", true),
+    ('"', "quot", true),
+    ('/', "sol", false),
+    ('\\', "bsol", false),
+    ('!', "excl", false),
+    ('%', "percnt", false),
+    ('+', "plus", false),
+    ('€', "euro", false),
+    ('∳', "CounterClockwiseContourIntegral", false),
+    ('→', "rarr", false),
+    ('—', "mdash", false),
+    ('\u{2009}', "thinsp", false),
+    ('a', "#97", false),
+];
 
 /// `secret` as the content of a JSON string, each character in its style
 /// (cycling through `styles`).
@@ -32,7 +66,19 @@ pub fn json_spelling(secret: &str, styles: &[CharStyle]) -> String {
 /// [`json_spelling`], one string per character of `secret`.
 pub fn json_spelling_by_char(secret: &str, styles: &[CharStyle]) -> Vec<String> {
     let mut all = Vec::new();
-    for (i, c) in secret.chars().enumerate() {
+    let chars: Vec<char> = secret.chars().collect();
+    let percents = styles
+        .iter()
+        .any(|s| matches!(s, CharStyle::PercentUpper | CharStyle::PercentLower));
+    let references = styles
+        .iter()
+        .any(|s| matches!(s, CharStyle::Html | CharStyle::HtmlNamed));
+    for (i, &c) in chars.iter().enumerate() {
+        // HTML5 reads a legacy name without `;` only where what follows
+        // cannot continue it.
+        let bare_ok = chars
+            .get(i + 1)
+            .is_none_or(|n| !n.is_ascii_alphanumeric() && *n != ';');
         let mut out = String::new();
         let style = styles[i % styles.len()];
         let hex = |out: &mut String, upper: bool| {
@@ -48,9 +94,25 @@ pub fn json_spelling_by_char(secret: &str, styles: &[CharStyle]) -> Vec<String> 
             (CharStyle::LowerHex, _) => hex(&mut out, false),
             (CharStyle::UpperHex, _) => hex(&mut out, true),
             (CharStyle::Slash, '/') => out.push_str("\\/"),
+            // An encoder escapes its own escape character, whatever the
+            // style of its neighbours.
+            (_, '%') if percents => out.push_str("%25"),
+            (_, '&') if references => out.push_str("&amp;"),
             (CharStyle::Html, '<') => out.push_str("&lt;"),
             (CharStyle::Html, '&') => out.push_str("&amp;"),
             (CharStyle::Html, c) => write!(out, "&#x{:x};", u32::from(c)).unwrap(),
+            (CharStyle::HtmlNamed, c) => match NAMED.iter().find(|(n, _, _)| *n == c) {
+                Some((_, name, true)) if bare_ok && i % 2 == 1 => write!(out, "&{name}").unwrap(),
+                Some((_, name, _)) => write!(out, "&{name};").unwrap(),
+                None => write!(out, "&#{};", u32::from(c)).unwrap(),
+            },
+            (CharStyle::PercentUpper | CharStyle::PercentLower, ' ')
+                if matches!(style, CharStyle::PercentUpper) =>
+            {
+                out.push('+')
+            }
+            (CharStyle::PercentUpper, c) => out.push_str(&percent(c, true)),
+            (CharStyle::PercentLower, c) => out.push_str(&percent(c, false)),
             (_, '"') => out.push_str("\\\""),
             (_, '\\') => out.push_str("\\\\"),
             (_, c) if (c as u32) < 0x20 => hex(&mut out, false),
@@ -59,6 +121,26 @@ pub fn json_spelling_by_char(secret: &str, styles: &[CharStyle]) -> Vec<String> 
         all.push(out);
     }
     all
+}
+
+/// `c` percent-encoded as UTF-8.
+pub fn percent(c: char, upper: bool) -> String {
+    let mut utf8 = [0u8; 4];
+    let mut out = String::new();
+    for b in c.encode_utf8(&mut utf8).bytes() {
+        if upper {
+            write!(out, "%{b:02X}").unwrap();
+        } else {
+            write!(out, "%{b:02x}").unwrap();
+        }
+    }
+    out
+}
+
+/// Every character of `text` percent-encoded, as a URL holding JSON text
+/// would carry it.
+pub fn percent_spelling(text: &str) -> String {
+    text.chars().map(|c| percent(c, true)).collect()
 }
 
 /// The content of the JSON string serde_json writes for `text`.
