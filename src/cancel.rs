@@ -66,7 +66,7 @@ use crate::connect::TcpConnector;
 /// [`Error::Cancelled`](crate::Error::Cancelled) promptly and sends nothing
 /// more; calls started afterwards run normally.
 ///
-/// ```
+#[doc = emulator_example!()]
 /// use std::sync::mpsc;
 /// use std::time::Duration;
 /// use claid::mock::{Fault, MockServer};
