@@ -172,6 +172,34 @@ enum ClaidStatus claid_client_new_with_options(const char *options_json,
                                                char **out_error_json);
 
 /**
+ * Creates a client from the environment, as the Rust API's
+ * `Client::from_env` does: the key from `CLAID_API_KEY` (required), the base
+ * URL from `CLAID_BASE_URL` when it is set and not empty (else the real
+ * API's), every other option at its default. So a program written for the
+ * real API runs against the emulator, unchanged, with `CLAID_BASE_URL`
+ * pointed at it.
+ *
+ * On `CLAID_STATUS_OK`, `*out_client` receives the new client and
+ * `*out_error_json` (when `out_error_json` is not NULL) is set to NULL.
+ * Otherwise (`CLAID_STATUS_INVALID_ARGUMENT`: the key is not set, a variable
+ * is not valid for its use or is set but not UTF-8, which is never read as
+ * unset, or a proxy variable is unusable; the error names the variable,
+ * never its value) `*out_client` is set to NULL and `*out_error_json`
+ * receives an error object like the operations' ones.
+ *
+ * Ownership: the caller owns the client (`claid_client_free`) and the error
+ * string (`claid_string_free`). Thread-safety: any thread, though reading
+ * the environment while another thread changes it (`setenv`) is undefined
+ * in C itself.
+ *
+ * # Safety
+ *
+ * `out_client` is NULL (then nothing is created) or valid for writing a
+ * pointer; so is `out_error_json`.
+ */
+enum ClaidStatus claid_client_from_env(struct ClaidClient **out_client, char **out_error_json);
+
+/**
  * Stops every call on `client` that is in flight now, in any thread
  * (connecting, sending, waiting for the answer, or waiting before a
  * retry): each returns `CLAID_STATUS_CANCELLED` promptly and sends nothing
@@ -192,8 +220,8 @@ void claid_client_cancel(const struct ClaidClient *client);
  * Releases a client and its connections. NULL is a no-op.
  *
  * Ownership: takes back `client`, which must come from `claid_client_new*`
- * and not be freed twice. Thread-safety: no other thread may still be using
- * this client.
+ * or `claid_client_from_env` and not be freed twice. Thread-safety: no
+ * other thread may still be using this client.
  *
  * # Safety
  *

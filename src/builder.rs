@@ -102,7 +102,7 @@ impl ClientBuilder {
     /// The API key, sent as `Authorization: Bearer <key>`. Required; checked
     /// by [`build`](Self::build): non-empty, visible ASCII only.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// let client = claid::ClientBuilder::new()
     ///     .api_key(server.api_key())
@@ -149,7 +149,7 @@ impl ClientBuilder {
     /// resolver has its own timeouts): interrupting it would take a thread
     /// per request, which cost about 35 µs a call.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use std::time::Duration;
     /// use claid::mock::{Fault, MockServer};
     ///
@@ -193,7 +193,7 @@ impl ClientBuilder {
     /// returns [`Error::Timeout`]. Zero and over 24 hours are refused by
     /// [`build`](Self::build).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use std::time::Duration;
     /// use claid::mock::{Fault, MockServer};
     ///
@@ -219,7 +219,7 @@ impl ClientBuilder {
     /// How many times a failed attempt may be retried (see the crate docs for
     /// which failures are). Default 2; 0 disables retries.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::mock::{Fault, MockServer};
     ///
     /// let server = MockServer::start()?;
@@ -241,7 +241,7 @@ impl ClientBuilder {
     /// The backoff between retries when the server does not say how long to
     /// wait: a random wait up to `min(cap, base * 2^retry)`. Default 200 ms and 5 s.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use std::time::Duration;
     /// use claid::mock::{Fault, MockServer};
     ///
@@ -265,7 +265,7 @@ impl ClientBuilder {
     /// The `User-Agent` header. Default `claid-rust/<version>`. Visible
     /// ASCII and spaces only (checked by [`build`](Self::build)).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// let client = claid::Client::builder()
     ///     .api_key(server.api_key())
@@ -283,7 +283,7 @@ impl ClientBuilder {
 
     /// Calls `hook` before each retry's wait, e.g. to log it.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use std::sync::{Arc, Mutex};
     /// use claid::mock::{Fault, MockServer};
     ///

@@ -63,7 +63,7 @@ impl Client {
     /// would send the key to the real API instead of the server named), and
     /// on anything [`ClientBuilder::build`] refuses.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # std::env::set_var("CLAID_API_KEY", server.api_key());
     /// # std::env::set_var("CLAID_BASE_URL", server.url());
@@ -125,7 +125,7 @@ impl Client {
 
     /// Lists the storage types the API supports (`GET storage/storage-types`).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
     /// let types = client.list_storage_types()?;
@@ -138,7 +138,7 @@ impl Client {
 
     /// Lists the account's storages (`GET storage/storages`).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -159,7 +159,7 @@ impl Client {
     /// Not retried once the request may have reached the server, so a storage
     /// is never created twice by the client.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{Credentials, NewStorage};
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
@@ -179,7 +179,7 @@ impl Client {
     /// `gcs` the answer shows the access key the storage uses
     /// ([`Storage::access_key`]), never the secret.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -211,7 +211,7 @@ impl Client {
     /// a 5xx) and the retry is answered 404, that attempt deleted the
     /// storage: `Ok(())`. A 404 on the first attempt stays an [`Error::Api`].
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::mock::{Fault, MockServer};
     /// # let server = MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("a", "https://example.com/a/"))
@@ -236,7 +236,7 @@ impl Client {
     /// The patch is partial: only the members set are sent, and the API
     /// keeps the others (see [`StoragePatch`] for the builders).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{Credentials, NewStorage, StoragePatch};
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(NewStorage::web_folder("site", "https://example.com/in/"))

@@ -79,7 +79,7 @@ pub enum Error {
 /// by an excerpt of the body. No field ever holds the API key or a
 /// credential the request carried, in any spelling the server echoed it.
 ///
-/// ```
+#[doc = emulator_example!()]
 /// use claid::{NewStorage, StorageParameters};
 /// # let server = claid::mock::MockServer::start()?;
 /// # let client = server.client();

@@ -24,7 +24,7 @@ use crate::{Error, NewStorage, StoragePatch};
 
 /// The JSON-text view of a [`Client`], from [`Client::json`].
 ///
-/// ```
+#[doc = emulator_example!()]
 /// # let server = claid::mock::MockServer::builder()
 /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
 /// #     .start()?;
@@ -43,7 +43,7 @@ pub struct JsonApi<'a> {
 impl Client {
     /// The same operations, answering with the `data` member as JSON text.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
     /// let types = client.json().list_storage_types()?;
@@ -63,7 +63,7 @@ impl JsonApi<'_> {
 
     /// `GET storage/storage-types`: a JSON array of strings.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
     /// let text = client.json().list_storage_types()?;
@@ -77,7 +77,7 @@ impl JsonApi<'_> {
 
     /// `GET storage/storages`: a JSON array of storage objects.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -93,7 +93,7 @@ impl JsonApi<'_> {
 
     /// `POST storage/storages`: the created storage object.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::start()?;
     /// # let client = server.client();
     /// let new = claid::NewStorage::web_folder("site", "https://example.com/in/");
@@ -108,7 +108,7 @@ impl JsonApi<'_> {
 
     /// `GET storage/storages/{id}`: one storage object.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -135,7 +135,7 @@ impl JsonApi<'_> {
     /// a 2xx status. A 404 after an attempt whose outcome is unknown is a
     /// success; a 404 on the first attempt stays an [`Error::Api`].
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::mock::{Fault, MockServer};
     /// # let server = MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("a", "https://example.com/a/"))
@@ -160,7 +160,7 @@ impl JsonApi<'_> {
 
     /// `PATCH storage/storages/{id}`: the changed storage object.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;
@@ -190,7 +190,7 @@ impl JsonApi<'_> {
     /// `:` later in the path or in the query is fine), `..` segments in any
     /// spelling (`%2e%2E` too), control characters, and a `#` fragment.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// # let server = claid::mock::MockServer::builder()
     /// #     .storage(claid::NewStorage::web_folder("site", "https://example.com/in/"))
     /// #     .start()?;

@@ -33,7 +33,7 @@ pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
 
 /// A retry about to happen, as passed to [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
 ///
-/// ```
+#[doc = emulator_example!()]
 /// use std::sync::mpsc;
 /// use claid::mock::{Fault, MockServer};
 ///

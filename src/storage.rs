@@ -1041,7 +1041,7 @@ pub(crate) fn validate_id(id: i64) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::invalid_input(format!(
-            "storage id must be positive, got {id}; use an id from list_storages or create_storage"
+            "storage id must be positive, got {id}; use the id of a listed or created storage"
         )))
     }
 }

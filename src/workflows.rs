@@ -27,7 +27,7 @@ impl Client {
     /// Fails with [`Error::InvalidInput`], sending nothing, when the name is
     /// empty or longer than 50 characters (no storage can have it).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, NewStorage};
     ///
     /// let server = MockServer::builder()
@@ -87,7 +87,7 @@ impl Client {
     /// list's and the get's errors included), and of the access key a get
     /// showed.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, Credentials, NewStorage};
     ///
     /// let server = MockServer::start()?;
@@ -116,7 +116,7 @@ impl JsonApi<'_> {
     /// [`Client::find_storage`] as JSON text: the storage object as the list
     /// gave it (fields this library does not know kept), or `null`.
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, NewStorage};
     ///
     /// let server = MockServer::builder()
@@ -139,7 +139,7 @@ impl JsonApi<'_> {
     /// list, the get, the create or the patch answered it (the get, create
     /// and patch answers of an `s3` or `gcs` storage show its access key).
     ///
-    /// ```
+    #[doc = emulator_example!()]
     /// use claid::{mock::MockServer, NewStorage};
     ///
     /// let server = MockServer::start()?;

@@ -93,6 +93,8 @@ fn quickstart_against_the_built_in_emulator() {
     assert!(out.contains("  <- ok (data: null)"), "{out}");
     assert!(out.contains("  <- error as expected: status 404"), "{out}");
     assert!(!out.contains("example-secret"), "{out}");
+    // An S3 bucket: its keys were sent.
+    assert!(out.contains("(both keys were sent;"), "{out}");
 }
 
 /// With CLAID_API_KEY and CLAID_BASE_URL (as for a `claid-mock` binary) and
@@ -113,6 +115,8 @@ fn quickstart_writes_to_the_server_it_is_given() {
         "{out}"
     );
     assert!(out.contains("  <- error as expected: status 404"), "{out}");
+    // It wrote a web folder, which has no keys to have sent.
+    assert!(!out.contains("keys were sent"), "{out}");
     assert_eq!(
         sent(&server),
         pairs(&[

@@ -382,6 +382,60 @@ fn cpp_program_through_cmake_from_a_moved_prefix() {
     assert!(stdout.contains("created: {"), "{stdout}");
 }
 
+/// `claid::claid_static` links the archive and the system libraries it
+/// needs with no flag of the program's own: the program runs without any
+/// libclaid.so, and CMake linked it with the list `pkg-config --static`
+/// gives.
+#[test]
+#[ignore = "needs cargo-c, cmake, g++, pkg-config and ldd; run by .ci/run with --ignored"]
+fn cpp_program_through_cmake_static() {
+    let prefix = prefix();
+    let project = scratch("cmake-static");
+    std::fs::write(
+        project.join("CMakeLists.txt"),
+        format!(
+            "cmake_minimum_required(VERSION 3.16)\nproject(static_quickstart LANGUAGES CXX)\n\
+             find_package(claid 0.2 CONFIG REQUIRED)\n\
+             add_executable(claid_quickstart \"{}\")\n\
+             target_compile_features(claid_quickstart PRIVATE cxx_std_11)\n\
+             target_link_libraries(claid_quickstart PRIVATE claid::claid_static)\n",
+            repo().join("examples/cpp/quickstart.cpp").display()
+        ),
+    )
+    .unwrap();
+    let build = project.join("build");
+    run(Command::new("cmake")
+        .arg("-S")
+        .arg(&project)
+        .arg("-B")
+        .arg(&build)
+        .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+        .args([
+            "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF",
+            "-DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF",
+            "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror -pedantic",
+        ])
+        .env_remove("CMAKE_PREFIX_PATH"));
+    run(Command::new("cmake").arg("--build").arg(&build));
+    let program = build.join("claid_quickstart");
+
+    let ldd = stdout(&run(Command::new("ldd").arg(&program)));
+    assert!(!ldd.contains("libclaid"), "ldd:\n{ldd}");
+    let link =
+        std::fs::read_to_string(build.join("CMakeFiles/claid_quickstart.dir/link.txt")).unwrap();
+    assert!(link.contains("libclaid.a"), "{link}");
+    for lib in pkg_config(prefix, &["--libs", "--static"]) {
+        if lib.starts_with("-l") && lib != "-lclaid" {
+            assert!(
+                link.split_whitespace().any(|w| w == lib),
+                "{lib} missing: {link}"
+            );
+        }
+    }
+    let stdout = run_quickstart(&program);
+    assert!(stdout.contains("created: {"), "{stdout}");
+}
+
 /// `find_package(claid <version>)` accepts what has the same ABI and
 /// refuses the rest.
 #[test]

@@ -17,6 +17,21 @@ Output: an aligned table, or with --json the answer's `data` member as JSON.
 Exit status: 0 ok, 2 usage or invalid input, 3 API error (a storage name not found
 included), 4 transport or timeout, 5 unexpected answer, 1 anything else.";
 
+/// The usage line of a command that takes credentials: clap would show the
+/// three options as "one of", where the two variables go together.
+macro_rules! usage {
+    ($before:literal, $after:literal) => {
+        concat!(
+            "claid storages ",
+            $before,
+            " <--access-key-env <VAR> --secret-key-env <VAR> | --credentials-file <FILE|->> ",
+            $after
+        )
+    };
+}
+
+const ROTATE_USAGE: &str = usage!("rotate [OPTIONS]", "<ID|NAME>");
+
 /// `claid`: the Claid Storage API from the shell.
 #[derive(Debug, Parser)]
 #[command(name = "claid", version, about = ABOUT, after_help = AFTER_HELP)]
@@ -50,6 +65,22 @@ pub enum Command {
     /// List, inspect, connect, rename, patch, ensure and delete storages
     #[command(subcommand)]
     Storages(Storages),
+    /// Print a completion script for SHELL on standard output
+    ///
+    /// For bash: `source <(claid completions bash)`, or save it as
+    /// ~/.local/share/bash-completion/completions/claid. For zsh, save it as
+    /// `_claid` in a directory of $fpath; for fish, as
+    /// ~/.config/fish/completions/claid.fish.
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output
+    ///
+    /// Read it with `claid man | man -l -`, or install it as
+    /// /usr/local/share/man/man1/claid.1.
+    Man,
     /// Print the storage:// URI of a file or folder in a storage (offline: the name is not looked up)
     ///
     /// A PATH ending in `/` is a folder, as batch inputs and outputs of the
@@ -118,6 +149,19 @@ pub enum Storages {
         #[command(flatten)]
         output: Output,
     },
+    /// Give a bucket storage new credentials (both keys), changing nothing else
+    ///
+    /// The keys come from the same sources as for `claid storages create`;
+    /// only they are sent, as a partial patch of the parameters.
+    #[command(override_usage = ROTATE_USAGE)]
+    Rotate {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        credentials: CredentialSource,
+        #[command(flatten)]
+        output: Output,
+    },
     /// Make sure a storage exists as a JSON file describes it (safe to run twice)
     ///
     /// The JSON is a new storage: {"name": ..., "type": ..., "parameters": {...}},
@@ -126,7 +170,7 @@ pub enum Storages {
     /// changed) when one has it with another type; else patches only what
     /// differs (path, bucket, base_url, and both keys when the access key shown
     /// differs), or changes nothing. The secret is never returned, so it is not
-    /// compared: rotate it with `claid storages patch`. For JSON output, put
+    /// compared: rotate it with `claid storages rotate`. For JSON output, put
     /// --json before the command: `claid --json storages ensure ...`.
     Ensure {
         /// The storage, from a file or `-` for standard input
@@ -150,8 +194,10 @@ pub struct Target {
 #[derive(Debug, Subcommand)]
 pub enum Create {
     /// An Amazon S3 (or compatible) bucket
+    #[command(override_usage = usage!("create s3 [OPTIONS] --bucket <BUCKET>", "<NAME>"))]
     S3(Bucket),
     /// A Google Cloud Storage bucket
+    #[command(override_usage = usage!("create gcs [OPTIONS] --bucket <BUCKET>", "<NAME>"))]
     Gcs(Bucket),
     /// A folder on a web server, read and written over HTTP(S)
     WebFolder {
@@ -182,7 +228,8 @@ pub struct Bucket {
     pub output: Output,
 }
 
-/// Where the bucket's keys come from: never from arguments.
+/// Where the bucket's keys come from: never from arguments. Both variables,
+/// or the file.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = true)]
 pub struct CredentialSource {

@@ -64,17 +64,27 @@ pub fn credentials(source: &CredentialSource) -> Result<Credentials, Failure> {
     }
 }
 
-fn variable(name: &str, flag: &str) -> Result<String, Failure> {
+/// The value of the environment variable `name`, or `None` when it is not
+/// set. One that is set but not UTF-8 is an error naming it (never its
+/// value), not a variable that is absent.
+pub fn environment(name: &str) -> Result<Option<String>, Failure> {
     match std::env::var(name) {
-        Ok(value) if !value.is_empty() => Ok(value),
-        Ok(_) => Err(Failure::Usage(format!(
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::Usage(format!(
+            "the environment variable {name} is set but not UTF-8: export it again as text"
+        ))),
+    }
+}
+
+fn variable(name: &str, flag: &str) -> Result<String, Failure> {
+    match environment(name)? {
+        Some(value) if !value.is_empty() => Ok(value),
+        Some(_) => Err(Failure::Usage(format!(
             "the environment variable {name} (named by {flag}) is empty"
         ))),
-        Err(std::env::VarError::NotPresent) => Err(Failure::Usage(format!(
+        None => Err(Failure::Usage(format!(
             "the environment variable {name} (named by {flag}) is not set; export it first"
-        ))),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::Usage(format!(
-            "the environment variable {name} (named by {flag}) is not UTF-8"
         ))),
     }
 }

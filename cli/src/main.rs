@@ -13,11 +13,12 @@ mod failure;
 mod input;
 mod interrupt;
 mod output;
+mod terminal;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use claid::{Client, NewStorage, StoragePatch, StorageUri};
 
@@ -25,14 +26,46 @@ use args::{Cli, Command, Create, Storages, Target};
 use failure::Failure;
 use output::Shape;
 
+/// Runs the command. No write panics (no `print!` or `eprintln!` here):
+/// a failed write to standard error leaves the exit status the command
+/// had, and one to standard output is the command's own failure (see
+/// [`Failure::Output`]).
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return clap_message(&error),
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stopped early (`claid storages list | head -1`) is not an error.
         Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("claid: {}", output::lines(&failure.to_string()));
+            complain(&format!("claid: {}\n", output::lines(&failure.to_string())));
+            failure.exit_code()
+        }
+    }
+}
+
+/// Writes to standard error; when even that fails there is nowhere left
+/// to say so, and the exit status still tells what happened.
+fn complain(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// What clap has to say instead of running a command: help and the version
+/// on standard output (exit 0, or as any output that fails), a usage error
+/// on standard error (exit 2).
+fn clap_message(error: &clap::Error) -> ExitCode {
+    let text = error.render().to_string();
+    if error.use_stderr() {
+        complain(&text);
+        return ExitCode::from(2);
+    }
+    match output::print(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(failure) => {
+            complain(&format!("claid: {failure}\n"));
             failure.exit_code()
         }
     }
@@ -56,6 +89,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )
         }
         Command::Storages(command) => storages(command, base_url, json),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "claid", &mut script);
+            output::print_bytes(&script)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(Failure::Output)?;
+            output::print_bytes(&page)
+        }
     }
 }
 
@@ -130,6 +175,20 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             yes,
             output,
         } => delete(&target, yes, base_url, json || output.json),
+        Storages::Rotate {
+            target,
+            credentials,
+            output,
+        } => {
+            // Read before anything is sent: bad input changes nothing.
+            let credentials = input::credentials(&credentials)?;
+            let client = client(base_url)?;
+            let id = id_of(&client, &target)?;
+            let patch = StoragePatch::new().credentials(credentials);
+            let secrets = output::secrets_of(patch.parameters.as_ref());
+            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            output::data(&text, Shape::Storage, json || output.json, &secrets)
+        }
         Storages::Ensure { file } => {
             let storage = NewStorage::from_json(&input::read_text(&file, "the storage")?)?;
             let text = client(base_url)?.json().ensure_storage(&storage)?;
@@ -158,8 +217,8 @@ fn delete(target: &Target, yes: bool, base_url: Option<&str>, json: bool) -> Res
         Resolved::Name(name) => (id_of(&client, target)?, Some(name)),
     };
     if !yes {
-        let name = name.as_deref().unwrap_or_default();
-        let question = format!("Delete storage {id} ({name:?})? [y/N] ");
+        let name = output::lines(name.as_deref().unwrap_or_default());
+        let question = format!("Delete storage {id} (\"{name}\")? [y/N] ");
         confirm(
             &question,
             &mut std::io::stdin().lock(),
@@ -168,7 +227,7 @@ fn delete(target: &Target, yes: bool, base_url: Option<&str>, json: bool) -> Res
     }
     let text = noted(&client, target, client.json().delete_storage(id))?;
     if json {
-        output::line(&text, false)
+        output::json_line(&text)
     } else {
         match name {
             Some(name) => output::line(&format!("deleted storage {id} ({name})"), false),
@@ -177,18 +236,22 @@ fn delete(target: &Target, yes: bool, base_url: Option<&str>, json: bool) -> Res
     }
 }
 
-/// Asks `question` on `prompt` and reads the answer: yes or y goes on.
+/// Asks `question` on `prompt` and reads the answer: yes or y goes on. A
+/// question that cannot be written, or an answer that cannot be read, is
+/// no yes.
 fn confirm(
     question: &str,
     answers: &mut impl BufRead,
     prompt: &mut impl Write,
 ) -> Result<(), Failure> {
+    let unasked =
+        |e: std::io::Error| Failure::Declined(format!("nothing deleted: could not ask ({e})"));
     prompt
         .write_all(question.as_bytes())
         .and_then(|()| prompt.flush())
-        .map_err(Failure::Output)?;
+        .map_err(unasked)?;
     let mut answer = String::new();
-    answers.read_line(&mut answer).map_err(Failure::Output)?;
+    answers.read_line(&mut answer).map_err(unasked)?;
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
         _ => Err(Failure::Declined("nothing deleted".to_owned())),
@@ -197,28 +260,21 @@ fn confirm(
 
 /// A client from `CLAID_API_KEY` and the base URL (`--base-url`, else
 /// `CLAID_BASE_URL`, else the real API's).
+/// A variable that is set but unreadable is an error naming it, never
+/// read as unset: a `CLAID_BASE_URL` holding one bad byte must not send the
+/// key to the real API.
 fn client(base_url: Option<&str>) -> Result<Client, Failure> {
-    let key = match std::env::var("CLAID_API_KEY") {
-        Ok(key) => key,
-        Err(std::env::VarError::NotPresent) => {
-            return Err(Failure::Usage(
-                "CLAID_API_KEY is not set: export the API key from the Claid dashboard \
-                 (claid never takes it as an argument)"
-                    .to_owned(),
-            ))
-        }
-        Err(std::env::VarError::NotUnicode(_)) => {
-            return Err(Failure::Usage(
-                "CLAID_API_KEY is not UTF-8: check the key you exported".to_owned(),
-            ))
-        }
+    let Some(key) = input::environment("CLAID_API_KEY")?.filter(|k| !k.is_empty()) else {
+        return Err(Failure::Usage(
+            "CLAID_API_KEY is not set (or empty): export the API key from the Claid dashboard \
+             (claid never takes it as an argument)"
+                .to_owned(),
+        ));
     };
     let mut builder = Client::builder()
         .api_key(key)
         .user_agent(concat!("claid-cli/", env!("CARGO_PKG_VERSION")));
-    let env_url = std::env::var("CLAID_BASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
+    let env_url = input::environment("CLAID_BASE_URL")?.filter(|u| !u.is_empty());
     if let Some(url) = base_url.map(str::to_owned).or(env_url) {
         builder = builder.base_url(url);
     }

@@ -10,13 +10,14 @@
 //! over.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::Write as _;
 
 use claid::{Secrets, Storage, StorageParameters, StorageType};
 use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
 
 use crate::failure::Failure;
+use crate::terminal;
 
 const REDACTED: &str = "<redacted>";
 
@@ -39,9 +40,9 @@ pub fn data(text: &str, shape: Shape, json: bool, secrets: &Secrets) -> Result<(
     if json {
         return if redacted {
             let text = serde_json::to_string(&value).map_err(|e| unexpected(shape, &e))?;
-            print(&format!("{text}\n"))
+            json_line(&text)
         } else {
-            print(&format!("{text}\n"))
+            json_line(text)
         };
     }
     let table = match shape {
@@ -70,10 +71,15 @@ pub fn data(text: &str, shape: Shape, json: bool, secrets: &Secrets) -> Result<(
 pub fn line(text: &str, json: bool) -> Result<(), Failure> {
     if json {
         let quoted = serde_json::to_string(text).map_err(|e| unexpected(Shape::Types, &e))?;
-        print(&format!("{quoted}\n"))
+        json_line(&quoted)
     } else {
         print(&format!("{}\n", cell(text)))
     }
+}
+
+/// Prints JSON text as one line, escaped for a terminal with its meaning kept.
+pub fn json_line(text: &str) -> Result<(), Failure> {
+    print(&format!("{}\n", terminal::json(text)))
 }
 
 /// The secrets never printed: the API key (which comes only from
@@ -89,10 +95,17 @@ pub fn secrets_of(parameters: Option<&StorageParameters>) -> Secrets {
     }
 }
 
-fn print(text: &str) -> Result<(), Failure> {
+/// Writes `text` to standard output; a failure is the command's own
+/// output failing (exit status 1, or 0 for a reader that went away).
+pub fn print(text: &str) -> Result<(), Failure> {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print`] for generated output (completion scripts, the manual page).
+pub fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     stdout
-        .write_all(text.as_bytes())
+        .write_all(bytes)
         .and_then(|()| stdout.flush())
         .map_err(Failure::Output)
 }
@@ -228,7 +241,12 @@ fn details(storage: &Storage) -> String {
     table(&[], &rows)
 }
 
-/// Columns padded to their widest cell (in characters), two spaces apart.
+/// Columns padded to their widest cell, two spaces apart. Widths are
+/// display columns (unicode-width's tables of Unicode's East Asian Width and
+/// zero-width characters): a wide or fullwidth character takes two columns,
+/// a combining mark none, so CJK names and decomposed accents keep the
+/// columns straight. Cells are escaped first ([`cell`]), so no character
+/// whose width a terminal could read differently is left in them.
 fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let head: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
     let all: Vec<&Vec<String>> = (!head.is_empty())
@@ -241,7 +259,7 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         .map(|c| {
             all.iter()
                 .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
+                .map(|s| s.width())
                 .max()
                 .unwrap_or(0)
         })
@@ -250,10 +268,10 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     for r in all {
         let mut line = String::new();
         for (c, text) in r.iter().enumerate() {
-            if c + 1 == r.len() {
-                line.push_str(text);
-            } else {
-                let _ = write!(line, "{text:<0$}  ", widths[c]);
+            line.push_str(text);
+            if c + 1 < r.len() {
+                let pad = widths[c] - text.width() + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
             }
         }
         out.push_str(line.trim_end());
@@ -262,32 +280,17 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Text safe for a terminal: control characters (a name could hold an
-/// escape sequence) are shown escaped.
+/// Text safe for a terminal: every character that could change how the
+/// text displays (a name could hold an escape sequence or a bidirectional
+/// override) is shown escaped; see [`terminal`].
 fn cell(text: &str) -> String {
-    safe(text, false)
+    terminal::text(text, false).into_owned()
 }
 
 /// Lines of text safe for a terminal, as [`cell`] makes one: an error's
 /// message holds the server's words, which may carry escape sequences.
 pub fn lines(text: &str) -> String {
-    safe(text, true)
-}
-
-fn safe(text: &str, keep_newlines: bool) -> String {
-    let escaped = |c: char| c.is_control() && !(keep_newlines && c == '\n');
-    if !text.chars().any(escaped) {
-        return text.to_owned();
-    }
-    text.chars()
-        .map(|c| {
-            if escaped(c) {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    terminal::text(text, true).into_owned()
 }
 
 #[cfg(test)]
@@ -337,16 +340,29 @@ mod tests {
     }
 
     #[test]
-    fn tables_align_by_characters_and_escape_control_characters() {
+    fn tables_align_by_display_width_and_escape_what_could_disguise_text() {
         let rows = vec![
             vec!["1".to_owned(), "é".to_owned(), "x".to_owned()],
             vec!["22".to_owned(), cell("a\u{1b}[2J"), "y".to_owned()],
+            vec!["3".to_owned(), "写真".to_owned(), "z".to_owned()],
+            vec!["4".to_owned(), "e\u{301}\u{301}".to_owned(), "w".to_owned()],
+            vec!["5".to_owned(), cell("ab\u{202e}c"), "v".to_owned()],
         ];
         let text = table(&["ID", "NAME", "TYPE"], &rows);
         assert_eq!(
             text,
-            "ID  NAME        TYPE\n1   é           x\n22  a\\u{1b}[2J  y\n"
+            "ID  NAME         TYPE\n\
+             1   é            x\n\
+             22  a\\u{1b}[2J   y\n\
+             3   写真         z\n\
+             4   e\u{301}\u{301}            w\n\
+             5   ab\\u{202e}c  v\n"
         );
+        // Every TYPE cell starts at the same display column.
+        for line in text.lines() {
+            let (before, _) = line.rsplit_once("  ").unwrap();
+            assert_eq!(before.width() + 2, 17, "{line:?}");
+        }
     }
 
     #[test]

@@ -533,6 +533,103 @@ fn rename_by_id_and_by_name() {
     assert_eq!(body, serde_json::json!({"name": "site2"}));
 }
 
+/// `rotate` sends the new keys alone, as a partial patch of the parameters,
+/// from the variables or a file; bad input sends nothing.
+#[test]
+fn rotate_sends_only_the_new_credentials() {
+    let bucket = NewStorage::s3(
+        "raw",
+        "photos",
+        Credentials::new("AK-OLD", "sk-SECRET-OLD-0005"),
+    );
+    let server = seeded(&[bucket]);
+    let rotated = claid(
+        &server,
+        &[
+            "storages",
+            "rotate",
+            "raw",
+            "--access-key-env",
+            "S3_ACCESS",
+            "--secret-key-env",
+            "S3_SECRET",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(rotated["parameters"]["bucket"], "photos");
+    let patch = server.requests().last().unwrap().clone();
+    assert_eq!(
+        sent(&server),
+        ["GET /v1/storage/storages", "PATCH /v1/storage/storages/1"]
+    );
+    assert_eq!(
+        patch.json().unwrap(),
+        serde_json::json!({"parameters": {"credentials": {
+            "access_key": "AKIA-TEST", "secret_access_key": SECRET_KEY}}})
+    );
+    let file = TempFile::new(
+        "rotate.json",
+        &format!(r#"{{"access_key": "AK-FILE", "secret_access_key": "{FILE_SECRET}"}}"#),
+    );
+    claid(
+        &server,
+        &["storages", "rotate", "1", "--credentials-file", file.path()],
+    )
+    .ok();
+    let body = server.requests().last().unwrap().json().unwrap();
+    assert_eq!(
+        body["parameters"]["credentials"]["secret_access_key"],
+        FILE_SECRET
+    );
+    assert_eq!(body["parameters"].as_object().unwrap().len(), 1, "{body}");
+
+    // One variable alone, or none, is a usage error; nothing is sent.
+    let before = server.requests().len();
+    for args in [
+        &["storages", "rotate", "1", "--access-key-env", "S3_ACCESS"][..],
+        &["storages", "rotate", "1"],
+        &[
+            "storages",
+            "rotate",
+            "1",
+            "--access-key-env",
+            "NOT_SET_ANYWHERE",
+            "--secret-key-env",
+            "S3_SECRET",
+        ],
+    ] {
+        claid(&server, args).failed(2);
+    }
+    assert_eq!(server.requests().len(), before);
+}
+
+#[test]
+fn the_usage_line_pairs_the_credential_variables() {
+    let server = MockServer::start().unwrap();
+    for command in [
+        &["storages", "create", "s3"][..],
+        &["storages", "create", "gcs"],
+        &["storages", "rotate"],
+    ] {
+        let help = claid(&server, &[command, &["--help"]].concat()).ok().stdout;
+        assert!(
+            help.contains(
+                "<--access-key-env <VAR> --secret-key-env <VAR> | --credentials-file <FILE|->>"
+            ),
+            "{help}"
+        );
+    }
+    let err = claid(&server, &["storages", "rotate", "1"]).failed(2);
+    assert!(
+        err.stderr
+            .contains("--access-key-env <VAR> --secret-key-env <VAR> |"),
+        "{}",
+        err.stderr
+    );
+}
+
 #[test]
 fn patch_from_a_file_or_stdin() {
     let server = seeded(&[site("site")]);

@@ -7,8 +7,16 @@ use std::process::Command;
 
 use claid::mock::MockServer;
 
+/// The repository's README, which the packaged crate carries as its own.
 fn readme() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap()
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let packaged = manifest.join("README.md");
+    let path = if packaged.is_file() {
+        packaged
+    } else {
+        manifest.join("../README.md")
+    };
+    std::fs::read_to_string(path).unwrap()
 }
 
 /// The `sh` blocks of the README section titled `title`.

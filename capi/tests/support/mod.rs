@@ -4,6 +4,7 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -18,6 +19,13 @@ pub fn repo() -> PathBuf {
 
 /// Runs `cargo build ARGS` into this test's target directory and profile,
 /// and gives the profile's output directory.
+///
+/// Says what it builds, and lets cargo show its progress, on the real
+/// standard error (the test harness captures only `print!`s): the first
+/// such build of a cold `cargo test --workspace` takes minutes, and silence
+/// would look like a hang. Every test binary asks for the same build with
+/// the same target directory and profile, so only the first one compiles;
+/// the others find cargo's fingerprints fresh and go on within a second.
 pub fn build(args: &[&str]) -> PathBuf {
     // A test binary is target/<profile>/deps/<name>-<hash>.
     let exe = std::env::current_exe().unwrap();
@@ -28,9 +36,15 @@ pub fn build(args: &[&str]) -> PathBuf {
         other => other,
     };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let _ = writeln!(
+        std::io::stderr(),
+        "{}: cargo build {} (for the C tests; compiles only when out of date)",
+        env!("CARGO_CRATE_NAME"),
+        args.join(" ")
+    );
     let status = Command::new(cargo)
         .arg("build")
-        .args(["--quiet", "--profile", profile])
+        .args(["--profile", profile])
         .args(args)
         .arg("--target-dir")
         .arg(target_dir)
