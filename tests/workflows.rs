@@ -115,6 +115,27 @@ fn without_credentials_the_second_run_only_lists() {
 }
 
 #[test]
+fn credentials_given_for_a_web_folder_are_never_compared_or_patched() {
+    for view in VIEWS {
+        let server = MockServer::builder()
+            .storage(NewStorage::web_folder("site", "https://example.com/in/"))
+            .start()
+            .unwrap();
+        let mut site = NewStorage::web_folder("site", "https://example.com/in/");
+        site.parameters.credentials = Some(Box::new(Credentials::new("AKIA-W", "SECRET-W")));
+        for _ in 0..2 {
+            let found = ensure(&server.client(), view, &site).unwrap();
+            assert_eq!((found.id, found.access_key()), (1, None), "{view:?}");
+        }
+        assert_eq!(
+            sent(&server),
+            [format!("GET {LIST}"), format!("GET {LIST}")],
+            "{view:?}"
+        );
+    }
+}
+
+#[test]
 fn json_ensure_answers_the_text_the_api_sent() {
     let server = seeded();
     let client = server.client();
