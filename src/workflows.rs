@@ -286,12 +286,15 @@ fn ensure<V: View>(view: &V, wanted: &NewStorage) -> Result<V::Out, Error> {
         }
     };
     if listed.storage_type != wanted.storage_type {
+        // The type is the server's text, of any length: quoted last, and the
+        // message bounded and cut free of secrets like any error's.
         return Err(Error::invalid_input(format!(
-            "storage {:?} (id {}) exists with type {}, not the {} asked for, and ensuring a \
-             storage never changes its type; nothing was changed: delete that storage first, or \
-             pick another name",
-            listed.name, listed.id, listed.storage_type, wanted.storage_type
-        )));
+            "storage {:?} (id {}) exists with another type than the {} asked for, and ensuring \
+             a storage never changes its type; nothing was changed: delete that storage first, \
+             or pick another name (its type: {})",
+            listed.name, listed.id, wanted.storage_type, listed.storage_type
+        ))
+        .redact(&secrets));
     }
     let (shown, answer) = match given {
         Some(_) => view.get(listed.id, &secrets)?,

@@ -193,6 +193,28 @@ fn another_type_is_refused_after_the_list_and_nothing_is_written() {
 }
 
 #[test]
+fn another_type_of_any_length_is_quoted_bounded_and_redacted() {
+    let long_type = format!("{}SECRET-SK-1{}", "x".repeat(50_000), "y".repeat(50_000));
+    let listed = json!({"data": [{"id": 1, "name": "raw", "type": long_type, "parameters": {}}]});
+    for view in VIEWS {
+        let server = MockServer::start().unwrap();
+        server.inject(Fault::status(200).body(listed.to_string()).on("GET", LIST));
+        let err = ensure(&server.client(), view, &raw("in/")).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{msg}");
+        assert!(msg.len() < 16 * 1024, "{view:?}: {} bytes", msg.len());
+        assert!(
+            !format!("{msg} {err:?}").contains("SECRET-SK-1"),
+            "{view:?}"
+        );
+        for part in ["id 1", "s3", "delete", "another name", "xxxx"] {
+            assert!(msg.contains(part), "{part:?} missing: {msg}");
+        }
+        assert_eq!(sent(&server), [format!("GET {LIST}")], "{view:?}");
+    }
+}
+
+#[test]
 fn a_changed_path_is_patched_alone() {
     for view in VIEWS {
         let server = seeded();
