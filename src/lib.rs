@@ -117,7 +117,7 @@ pub use client::Client;
 pub use error::{ApiError, Error};
 pub use json::JsonApi;
 pub use retry::RetryEvent;
-pub use secrets::Secrets;
+pub use secrets::{Secrets, REDACTED};
 pub use storage::{
     Credentials, NewStorage, Storage, StorageParameters, StoragePatch, StorageType, MAX_NAME_CHARS,
 };
