@@ -110,7 +110,8 @@ mod workflows;
 pub mod mock;
 
 pub use builder::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_TIMEOUT,
+    env_var, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
 };
 pub use cancel::Canceller;
 pub use client::Client;

@@ -260,11 +260,11 @@ fn confirm(
 
 /// A client from `CLAID_API_KEY` and the base URL (`--base-url`, else
 /// `CLAID_BASE_URL`, else the real API's).
-/// A variable that is set but unreadable is an error naming it, never
-/// read as unset: a `CLAID_BASE_URL` holding one bad byte must not send the
-/// key to the real API.
+/// Variables are read by the library's one rule (set but not UTF-8 is an
+/// error naming the variable, never read as unset: a `CLAID_BASE_URL`
+/// holding one bad byte must not send the key to the real API).
 fn client(base_url: Option<&str>) -> Result<Client, Failure> {
-    let Some(key) = input::environment("CLAID_API_KEY")?.filter(|k| !k.is_empty()) else {
+    let Some(key) = claid::env_var("CLAID_API_KEY")? else {
         return Err(Failure::Usage(
             "CLAID_API_KEY is not set (or empty): export the API key from the Claid dashboard \
              (claid never takes it as an argument)"
@@ -274,7 +274,7 @@ fn client(base_url: Option<&str>) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .api_key(key)
         .user_agent(concat!("claid-cli/", env!("CARGO_PKG_VERSION")));
-    let env_url = input::environment("CLAID_BASE_URL")?.filter(|u| !u.is_empty());
+    let env_url = claid::env_var("CLAID_BASE_URL")?;
     if let Some(url) = base_url.map(str::to_owned).or(env_url) {
         builder = builder.base_url(url);
     }

@@ -204,7 +204,7 @@ fn variables_that_are_not_utf8_are_named_and_nothing_is_sent() {
         assert_eq!(run.status.code(), Some(2), "{variable}: {}", text(&run));
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(
-            stderr.contains(variable) && stderr.contains("not UTF-8"),
+            stderr.contains(variable) && stderr.contains("not valid UTF-8"),
             "{stderr}"
         );
         assert!(!stderr.contains("127.0.0.1:1"), "never the value: {stderr}");
