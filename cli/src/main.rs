@@ -24,6 +24,7 @@ use claid::{Client, NewStorage, StoragePatch, StorageUri};
 
 use args::{Cli, Command, Create, Storages, Target};
 use failure::Failure;
+use interrupt::call;
 use output::Shape;
 
 /// Runs the command. No write panics (no `print!` or `eprintln!` here):
@@ -80,7 +81,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             json || output.json,
         ),
         Command::Types { output } => {
-            let text = client(base_url)?.json().list_storage_types()?;
+            let client = client(base_url)?;
+            let text = call(|| client.json().list_storage_types())?;
             output::data(
                 &text,
                 Shape::Types,
@@ -107,7 +109,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(), Failure> {
     match command {
         Storages::List { output } => {
-            let text = client(base_url)?.json().list_storages()?;
+            let client = client(base_url)?;
+            let text = call(|| client.json().list_storages())?;
             output::data(
                 &text,
                 Shape::Storages,
@@ -118,9 +121,11 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
         Storages::Get { target, output } => {
             let client = client(base_url)?;
             let text = match resolve(&target)? {
-                Resolved::Id(id) => noted(&client, &target, client.json().get_storage(id))?,
+                Resolved::Id(id) => {
+                    noted(&client, &target, call(|| client.json().get_storage(id)))?
+                }
                 Resolved::Name(name) => {
-                    let text = client.json().find_storage(&name)?;
+                    let text = call(|| client.json().find_storage(&name))?;
                     if text == "null" {
                         return Err(not_found(&name));
                     }
@@ -142,7 +147,8 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
                     (NewStorage::web_folder(name, url), output)
                 }
             };
-            let text = client(base_url)?.json().create_storage(&storage)?;
+            let client = client(base_url)?;
+            let text = call(|| client.json().create_storage(&storage))?;
             let secrets = output::secrets_of(Some(&storage.parameters));
             output::data(&text, Shape::Storage, json || output.json, &secrets)
         }
@@ -154,7 +160,11 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             let client = client(base_url)?;
             let id = id_of(&client, &target)?;
             let patch = StoragePatch::new().name(new_name);
-            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            let text = noted(
+                &client,
+                &target,
+                call(|| client.json().patch_storage(id, &patch)),
+            )?;
             output::data(
                 &text,
                 Shape::Storage,
@@ -166,7 +176,11 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             let patch = StoragePatch::from_json(&input::read_text(&file, "the patch")?)?;
             let client = client(base_url)?;
             let id = id_of(&client, &target)?;
-            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            let text = noted(
+                &client,
+                &target,
+                call(|| client.json().patch_storage(id, &patch)),
+            )?;
             let secrets = output::secrets_of(patch.parameters.as_ref());
             output::data(&text, Shape::Storage, json, &secrets)
         }
@@ -186,12 +200,17 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             let id = id_of(&client, &target)?;
             let patch = StoragePatch::new().credentials(credentials);
             let secrets = output::secrets_of(patch.parameters.as_ref());
-            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            let text = noted(
+                &client,
+                &target,
+                call(|| client.json().patch_storage(id, &patch)),
+            )?;
             output::data(&text, Shape::Storage, json || output.json, &secrets)
         }
         Storages::Ensure { file } => {
             let storage = NewStorage::from_json(&input::read_text(&file, "the storage")?)?;
-            let text = client(base_url)?.json().ensure_storage(&storage)?;
+            let client = client(base_url)?;
+            let text = call(|| client.json().ensure_storage(&storage))?;
             let secrets = output::secrets_of(Some(&storage.parameters));
             output::data(&text, Shape::Storage, json, &secrets)
         }
@@ -212,20 +231,23 @@ fn delete(target: &Target, yes: bool, base_url: Option<&str>, json: bool) -> Res
         Resolved::Id(id) if yes => (id, None),
         Resolved::Id(id) => (
             id,
-            Some(noted(&client, target, client.get_storage(id))?.name),
+            Some(noted(&client, target, call(|| client.get_storage(id)))?.name),
         ),
         Resolved::Name(name) => (id_of(&client, target)?, Some(name)),
     };
     if !yes {
         let name = output::lines(name.as_deref().unwrap_or_default());
         let question = format!("Delete storage {id} (\"{name}\")? [y/N] ");
-        confirm(
+        let answer = confirm(
             &question,
             &mut std::io::stdin().lock(),
             &mut std::io::stderr(),
-        )?;
+        );
+        // A Ctrl-C at the prompt ends the command whatever was read after it.
+        interrupt::check()?;
+        answer?;
     }
-    let text = noted(&client, target, client.json().delete_storage(id))?;
+    let text = noted(&client, target, call(|| client.json().delete_storage(id)))?;
     if json {
         output::json_line(&text)
     } else {
@@ -317,7 +339,7 @@ fn resolve(target: &Target) -> Result<Resolved, Failure> {
 fn id_of(client: &Client, target: &Target) -> Result<i64, Failure> {
     match resolve(target)? {
         Resolved::Id(id) => Ok(id),
-        Resolved::Name(name) => match client.find_storage(&name)? {
+        Resolved::Name(name) => match call(|| client.find_storage(&name))? {
             Some(storage) => Ok(storage.id),
             None => Err(not_found(&name)),
         },
@@ -331,26 +353,30 @@ fn not_found(name: &str) -> Failure {
 }
 
 /// A 404 for an id that is also the name of a storage: says how to mean the name.
-fn noted<T>(client: &Client, target: &Target, result: claid::Result<T>) -> Result<T, Failure> {
+fn noted<T>(client: &Client, target: &Target, result: Result<T, Failure>) -> Result<T, Failure> {
     let error = match result {
         Ok(value) => return Ok(value),
-        Err(error) => error,
+        Err(Failure::Client(error, None)) => error,
+        Err(failure) => return Err(failure),
     };
     let numeric = matches!(resolve(target), Ok(Resolved::Id(_)));
-    let note = match (&error, numeric) {
-        (claid::Error::Api(api), true) if api.status == 404 => client
-            .find_storage(&target.storage)
-            .ok()
-            .flatten()
-            .map(|s| {
-                format!(
-                    "{} was read as an id; a storage is named {:?} (id {}): add --by-name to mean it",
-                    target.storage, s.name, s.id
-                )
-            }),
+    let note = match (&*error, numeric) {
+        (claid::Error::Api(api), true) if api.status == 404 => {
+            match call(|| client.find_storage(&target.storage)) {
+                Ok(found) => found.map(|s| {
+                    format!(
+                        "{} was read as an id; a storage is named {:?} (id {}): add --by-name to mean it",
+                        target.storage, s.name, s.id
+                    )
+                }),
+                Err(failure) if failure.is_interruption() => return Err(failure),
+                // The note is a courtesy: without it the 404 still says what happened.
+                Err(_) => None,
+            }
+        }
         _ => None,
     };
-    Err(Failure::Client(Box::new(error), note))
+    Err(Failure::Client(error, note))
 }
 
 #[cfg(test)]
