@@ -12,6 +12,7 @@ mod args;
 mod failure;
 mod input;
 mod interrupt;
+mod manual;
 mod output;
 mod terminal;
 
@@ -97,10 +98,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             output::print_bytes(&script)
         }
         Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut page)
-                .map_err(Failure::Output)?;
+            let page = manual::page(Cli::command()).map_err(Failure::Output)?;
             output::print_bytes(&page)
         }
     }
