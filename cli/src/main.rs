@@ -8,6 +8,11 @@
 //! Errors go to standard error with the library's message and advice; the
 //! exit status says what kind of failure it was (see [`Failure::exit_code`]).
 
+// The closures given to `interrupt::call` return the library's results,
+// whose `claid::Error` is large by the library's design (boxed here only
+// once it becomes a `Failure`).
+#![allow(clippy::result_large_err)]
+
 mod args;
 mod failure;
 mod input;
