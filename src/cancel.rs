@@ -8,11 +8,13 @@
 //!
 //! A call is blocked in one of two places, and each is woken without
 //! polling:
-//! - on a socket (connecting through a proxy, sending, waiting for the
-//!   answer): the [`CancelConnector`] registers every socket the client
-//!   opens, right after it is opened and before any TLS, SOCKS or CONNECT
-//!   exchange, and a cancel shuts them all down, which makes a blocked read
-//!   or write return at once;
+//! - on a socket (connecting, sending, waiting for the answer): the
+//!   [`CancelConnector`] registers every socket the client opens, before any
+//!   TLS, SOCKS or CONNECT exchange, and a cancel shuts them all down, which
+//!   makes a blocked read or write return at once. Direct connections (to
+//!   the API or to an HTTP proxy) are opened by `crate::connect`, which
+//!   registers the socket before it connects: on Linux a shutdown aborts a
+//!   connect in progress too;
 //! - waiting before a retry: the wait is on a condition variable a cancel
 //!   notifies ([`Call::wait`]).
 //!
@@ -30,11 +32,12 @@
 //! processes share; dropping the child's copy, as the pool then does, only
 //! closes that copy).
 //!
-//! A host name lookup is not interrupted (the system resolver has its own
-//! timeouts); the call returns `Cancelled` as soon as it ends. On Linux, a
-//! `connect` to an address that does not answer is not interrupted either
-//! (the socket is registered once connected): the call returns when the
-//! connection opens, is refused or reaches its connect timeout.
+//! Not interrupted, the call returning `Cancelled` as soon as they end: a
+//! host name lookup (the system resolver has its own timeouts); the connect
+//! to a SOCKS proxy (ureq opens that socket and registers it once
+//! connected); and, on systems where a shutdown does not abort a connect in
+//! progress, a connect to an address that does not answer, which ends when
+//! the connection opens, is refused or reaches its connect timeout.
 
 use std::cell::Cell;
 use std::fmt;
@@ -45,9 +48,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
+#[cfg(feature = "native-tls")]
+use ureq::unversioned::transport::NativeTlsConnector;
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, ShutdownHandle, Transport,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
+    ShutdownHandle, SocksConnector, Transport,
 };
+
+use crate::connect::TcpConnector;
 
 /// Stops the calls of one client (and its clones) that are in flight.
 ///
@@ -244,20 +252,25 @@ impl Drop for Call<'_> {
 }
 
 /// ureq's default connector chain (SOCKS, CONNECT proxy, TCP, TLS), with
-/// every socket it opens registered in the client's [`Calls`], and every
-/// connection it makes marked with its call's epoch and its process.
+/// our TCP connector in place of ureq's, every socket it opens registered in
+/// the client's [`Calls`], and every connection it makes marked with its
+/// call's epoch and its process.
 #[derive(Debug)]
-pub(crate) struct CancelConnector {
-    inner: DefaultConnector,
+pub(crate) struct CancelConnector<C> {
+    inner: C,
     calls: Arc<Calls>,
 }
 
-impl CancelConnector {
-    pub(crate) fn new(calls: Arc<Calls>) -> CancelConnector {
-        CancelConnector {
-            inner: DefaultConnector::new(),
-            calls,
-        }
+impl CancelConnector<()> {
+    pub(crate) fn new(calls: Arc<Calls>) -> CancelConnector<impl Connector> {
+        let inner =
+            ().chain(SocksConnector::default())
+                .chain(ConnectProxyConnector::default())
+                .chain(TcpConnector)
+                .chain(RustlsConnector::default());
+        #[cfg(feature = "native-tls")]
+        let inner = inner.chain(NativeTlsConnector::default());
+        CancelConnector { inner, calls }
     }
 }
 
@@ -269,7 +282,7 @@ impl fmt::Debug for Calls {
     }
 }
 
-impl Connector for CancelConnector {
+impl<C: Connector> Connector for CancelConnector<C> {
     type Out = Marked;
 
     fn connect(
@@ -296,9 +309,16 @@ impl Connector for CancelConnector {
             // shutdown is never used, so its registry is left out.
             register_shutdown: Arc::new(move |handle| calls.register(handle, epoch)),
         };
-        let transport = self.inner.connect(&ours, None)?;
-        Ok(transport.map(|inner| Marked {
-            inner,
+        let Some(transport) = self.inner.connect(&ours, None)? else {
+            return Ok(None);
+        };
+        // ureq's chain panics when no TLS stack took an `https` connection;
+        // ours refuses it, so nothing is ever sent in clear.
+        if details.needs_tls() && !transport.is_tls() {
+            return Err(ureq::Error::Tls("no TLS stack took the connection"));
+        }
+        Ok(Some(Marked {
+            inner: Box::new(transport),
             calls: Arc::clone(&self.calls),
             epoch,
             pid: process::id(),

@@ -91,6 +91,7 @@ mod builder;
 mod cancel;
 mod client;
 mod config;
+mod connect;
 mod engine;
 mod error;
 mod error_body;

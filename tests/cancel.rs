@@ -257,3 +257,117 @@ fn deadlines_are_checked_and_read_from_json_options() {
     assert!(format!("{b:?}").contains("deadline: 1.5s"), "{b:?}");
     assert_eq!(claid::DEFAULT_DEADLINE, Duration::from_secs(120));
 }
+
+/// A listener whose accept queue is full, so the kernel drops further SYNs
+/// and a `connect` to it stays in progress until it is given up; and the
+/// connections that fill it.
+#[cfg(target_os = "linux")]
+struct Deaf {
+    listener: socket2::Socket,
+    port: u16,
+    fillers: Vec<std::net::TcpStream>,
+}
+
+#[cfg(target_os = "linux")]
+impl Deaf {
+    fn start() -> Deaf {
+        use socket2::{Domain, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        listener
+            .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        listener.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap().as_socket().unwrap();
+        // Connect until one does not get through: that one shows that the
+        // queue is full. The probe's timeout only decides when to stop
+        // filling; the call under test never depends on it.
+        let mut fillers = Vec::new();
+        loop {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+                Ok(filler) => fillers.push(filler),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break,
+                Err(e) => panic!("{e}"),
+            }
+            assert!(fillers.len() < 8, "the accept queue never filled");
+        }
+        Deaf {
+            listener,
+            port: addr.port(),
+            fillers,
+        }
+    }
+
+    /// Whether a socket of this process is connecting to the listener (the
+    /// kernel's SYN_SENT, state 02 in /proc/net/tcp).
+    fn someone_connecting(&self) -> bool {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let remote = format!("0100007F:{:04X}", self.port);
+        table
+            .lines()
+            .skip(1)
+            .any(|line| matches!(line.split_whitespace().collect::<Vec<_>>()[..], [_, _, r, "02", ..] if r == remote))
+    }
+
+    /// Every connection that reached the listener besides the fillers.
+    fn others(&self) -> usize {
+        self.listener.set_nonblocking(true).unwrap();
+        let mut accepted = 0;
+        while self.listener.accept().is_ok() {
+            accepted += 1;
+        }
+        accepted - self.fillers.len()
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_call_connecting_to_an_address_that_does_not_answer_is_cancelled() {
+    let deaf = Deaf::start();
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(format!("http://127.0.0.1:{}/v1/", deaf.port))
+        .connect_timeout(LONG)
+        .timeout(LONG)
+        .build()
+        .unwrap();
+    let canceller = client.canceller();
+    let (result, worker) = spawn(move || client.list_storages());
+    // The SYN is out (so the socket is registered); nothing will answer it.
+    let arrival = std::time::Instant::now() + ARRIVAL;
+    while !deaf.someone_connecting() {
+        assert!(
+            std::time::Instant::now() < arrival,
+            "the call never connected"
+        );
+        thread::yield_now();
+    }
+    canceller.cancel();
+    // Left alone, the connect would go on for a minute.
+    let result = result
+        .recv_timeout(ARRIVAL)
+        .expect("the cancel did not end the connect");
+    let message = cancelled_message(result);
+    assert!(message.contains("nothing more was sent"), "{message}");
+    worker.join().unwrap();
+    assert_eq!(deaf.others(), 0, "no connection was made");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_connect_that_is_never_answered_ends_at_the_connect_timeout() {
+    let deaf = Deaf::start();
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(format!("http://127.0.0.1:{}/v1/", deaf.port))
+        .connect_timeout(Duration::from_millis(200))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    match client.list_storages() {
+        Err(Error::Timeout { message, .. }) => {
+            assert!(message.contains("opening the connection"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(deaf.others(), 0, "no connection was made");
+}
