@@ -79,16 +79,24 @@ fn ctrl_c_at_the_delete_prompt_deletes_nothing() {
         .expect("script (util-linux) runs");
     let mut screen = Vec::new();
     let mut terminal = child.stdout.take().unwrap();
-    while !String::from_utf8_lossy(&screen).contains("[y/N]") {
-        let mut chunk = [0; 256];
-        let n = terminal.read(&mut chunk).unwrap();
-        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&screen));
-        screen.extend_from_slice(&chunk[..n]);
-    }
+    // Reads what the terminal shows until `text` appears (or it closes).
+    let mut read_until = |text: &str, screen: &mut Vec<u8>| {
+        while !String::from_utf8_lossy(screen).contains(text) {
+            let mut chunk = [0; 256];
+            let n = terminal.read(&mut chunk).unwrap();
+            if n == 0 {
+                return;
+            }
+            screen.extend_from_slice(&chunk[..n]);
+        }
+    };
+    read_until("[y/N]", &mut screen);
     let mut keyboard = child.stdin.take().unwrap();
     keyboard.write_all(b"\x03").unwrap();
     keyboard.flush().unwrap();
-    // Typed after the Ctrl-C (the terminal may or may not pass it on).
+    // The `y` is typed once the Ctrl-C was seen (a person cannot type
+    // faster than the handler runs; a test can, so it waits for it).
+    read_until("interrupted", &mut screen);
     let _ = keyboard.write_all(b"y\n");
     drop(keyboard);
     terminal.read_to_end(&mut screen).unwrap();
