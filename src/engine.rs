@@ -338,14 +338,7 @@ impl Engine {
         message: String,
         secrets: &Secrets,
     ) -> Error {
-        let carried = Secrets::in_json(&String::from_utf8_lossy(body));
-        Error::decode(
-            status,
-            request_id,
-            message,
-            body,
-            &self.key.and(secrets).and(&carried),
-        )
+        Error::decode(status, request_id, message, body, &self.key.and(secrets))
     }
 
     /// Keeps the API key and the request's secrets out of an error's text,

@@ -137,6 +137,15 @@ impl ApiError {
         secrets: &Secrets,
     ) -> ApiError {
         let reason = status_reason(status);
+        let Some(secrets) = &with_carried(body, secrets) else {
+            let request_id = request_id.map(|id| bounded(&id, MAX_ID_BYTES, secrets));
+            return ApiError::bare(
+                status,
+                format!("{reason}; {LEFT_OUT}"),
+                request_id,
+                retry_after,
+            );
+        };
         let request_id = request_id.map(|id| bounded(&id, MAX_ID_BYTES, secrets));
         match error_body::read(body) {
             Some(read) => ApiError {
@@ -155,17 +164,27 @@ impl ApiError {
                 } else {
                     format!("{reason}; the body starts: {}", excerpt(body, secrets))
                 };
-                ApiError {
-                    status,
-                    error_code: None,
-                    error_type: None,
-                    error_message,
-                    error_details: Value::Object(Default::default()),
-                    request_id,
-                    retry_after,
-                    target: Target::Unknown,
-                }
+                ApiError::bare(status, error_message, request_id, retry_after)
             }
+        }
+    }
+
+    /// An error whose body gave no Claid error object: `error_message` alone.
+    fn bare(
+        status: u16,
+        error_message: String,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> ApiError {
+        ApiError {
+            status,
+            error_code: None,
+            error_type: None,
+            error_message,
+            error_details: Value::Object(Default::default()),
+            request_id,
+            retry_after,
+            target: Target::Unknown,
         }
     }
 
@@ -353,9 +372,10 @@ impl Error {
         }
     }
 
-    /// A decode error for a 2xx answer, secrets cut from everything taken
-    /// from the answer (the excerpt is cut from the whole body first, so no
-    /// secret survives half-cut at the excerpt's end).
+    /// A decode error for a 2xx answer, secrets (`secrets` and those the
+    /// body carries) cut from everything taken from the answer (the excerpt
+    /// is cut from the whole body first, so no secret survives half-cut at
+    /// the excerpt's end).
     pub(crate) fn decode(
         status: u16,
         request_id: Option<String>,
@@ -363,6 +383,15 @@ impl Error {
         body: &[u8],
         secrets: &Secrets,
     ) -> Error {
+        let Some(secrets) = &with_carried(body, secrets) else {
+            // The message may quote the body (serde quotes values): left out too.
+            return Error::Decode {
+                status,
+                request_id: request_id.map(|id| bounded(&id, MAX_ID_BYTES, secrets)),
+                message: format!("the body is not what this operation returns, and {LEFT_OUT}"),
+                excerpt: String::new(),
+            };
+        };
         Error::Decode {
             status,
             request_id: request_id.map(|id| bounded(&id, MAX_ID_BYTES, secrets)),
@@ -589,6 +618,19 @@ fn bounded_details(mut details: Value, secrets: &Secrets) -> Value {
 /// The start of a body as text, at most [`EXCERPT_BYTES`] (and `…` when
 /// cut), on a character boundary; secrets are cut before the text is (see
 /// [`Secrets::redacted_start`]), so none survives half-cut at the end.
+/// What an error read from an answer says in place of the body's text when
+/// the body carries too many credentials to cut (see [`with_carried`]).
+const LEFT_OUT: &str = "the body's text is left out of this error: it carries more credential \
+                        strings than error text is cut free of (64 strings, 64 KiB in all)";
+
+/// `secrets` and those `body` carries itself (a server may echo the
+/// credentials its answer shows, in an error body as in a storage), for
+/// every error read from an answer; `None` when the body carries too many
+/// to cut in time linear in the body, and its text is then left out.
+fn with_carried(body: &[u8], secrets: &Secrets) -> Option<Secrets> {
+    Secrets::carried_by(&String::from_utf8_lossy(body)).map(|carried| secrets.and(&carried))
+}
+
 fn excerpt(body: &[u8], secrets: &Secrets) -> String {
     let (mut text, more) = secrets.redacted_start(body, EXCERPT_BYTES);
     if text.len() > EXCERPT_BYTES || more {

@@ -86,9 +86,7 @@ fn documented(members: &Members<'_>) -> Option<ErrorBody> {
     if code.is_none() && message.is_none() {
         return None;
     }
-    let details = match member(members, "error_details")
-        .and_then(|raw| lenient::value(raw, lenient::Duplicates::LastWins))
-    {
+    let details = match member(members, "error_details").and_then(lenient::value) {
         Some(details @ Value::Object(_)) => details,
         Some(Value::Null) | None => Value::Object(Map::new()),
         Some(other) => {

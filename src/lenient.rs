@@ -46,23 +46,14 @@ pub(crate) fn node(raw: &str) -> Option<Node<'_>> {
     Some(node)
 }
 
-/// What a JSON object holding one member name twice reads as.
-#[derive(Clone, Copy, PartialEq)]
-pub(crate) enum Duplicates {
-    /// The last of them, as `serde_json::Value` reads it.
-    LastWins,
-    /// Nothing: the value is refused.
-    Refuse,
-}
-
 /// `raw` as a `Value`, whatever it holds (see the module docs); `None` when
-/// it is not JSON, or when it holds a member name twice in one object and
-/// `duplicates` refuses that.
+/// it is not JSON. Of a member name given twice in one object the last
+/// counts, as `serde_json::Value` reads it.
 ///
 /// Built with a stack of its own rather than by recursion, so however deep
 /// `raw` is, reading it takes the same room on the thread's stack (callers
 /// may run on 64 KiB); the `Value` itself is at most [`MAX_DEPTH`] deep.
-pub(crate) fn value(raw: &str, duplicates: Duplicates) -> Option<Value> {
+pub(crate) fn value(raw: &str) -> Option<Value> {
     enum Open<'a> {
         Object(
             Map<String, Value>,
@@ -102,10 +93,7 @@ pub(crate) fn value(raw: &str, duplicates: Duplicates) -> Option<Value> {
             let member = match container {
                 Open::Object(map, members, key) => {
                     if let Some(v) = done.take() {
-                        let replaced = map.insert(std::mem::take(key), v);
-                        if replaced.is_some() && duplicates == Duplicates::Refuse {
-                            return None;
-                        }
+                        map.insert(std::mem::take(key), v);
                     }
                     members.next().map(|(name, member)| {
                         *key = name;
@@ -290,7 +278,7 @@ mod tests {
         let deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
         let text = format!(r#"{{"s":"a\ud800b","n":1e400,"ok":[1,"x",null],"deep":{deep}}}"#);
         assert!(serde_json::from_str::<Value>(&text).is_err());
-        let v = value(&text, Duplicates::Refuse).unwrap();
+        let v = value(&text).unwrap();
         assert_eq!(v["s"], "a\u{fffd}b");
         assert_eq!(v["n"], "1e400");
         assert_eq!(v["ok"], serde_json::json!([1, "x", null]));
@@ -301,8 +289,8 @@ mod tests {
         let kept = inner.as_str().unwrap();
         assert!(kept.starts_with("[[") && kept.contains("[1]") && kept.ends_with("]]"));
         assert_eq!(kept.matches('[').count(), 500 - (MAX_DEPTH - 1));
-        assert_eq!(value("not json", Duplicates::LastWins), None);
-        assert_eq!(value(r#"{"a":1} trailing"#, Duplicates::LastWins), None);
+        assert_eq!(value("not json"), None);
+        assert_eq!(value(r#"{"a":1} trailing"#), None);
         assert_eq!(string(r#""\ud83d\ude00""#).as_deref(), Some("😀"));
         let two = string(r#""ab\ud800\ud800""#);
         assert_eq!(two.as_deref(), Some("ab\u{fffd}\u{fffd}"));
@@ -317,23 +305,22 @@ mod tests {
     }
 
     #[test]
-    fn one_member_name_twice_is_refused_or_the_last_wins() {
+    fn of_one_member_name_twice_the_last_wins() {
         let text = r#"{"a":{"b":[{"c":1,"c":2}]},"d":1}"#;
-        assert_eq!(value(text, Duplicates::Refuse), None);
         assert_eq!(
-            value(text, Duplicates::LastWins),
+            value(text),
             Some(serde_json::json!({"a": {"b": [{"c": 2}]}, "d": 1}))
         );
-        assert_eq!(value(r#"{"a":1,"a":1}"#, Duplicates::Refuse), None);
         let deep_dup = format!(
             "{}{{\"a\":1,\"a\":2}}{}",
             "[".repeat(MAX_DEPTH),
             "]".repeat(MAX_DEPTH)
         );
-        assert!(
-            value(&deep_dup, Duplicates::Refuse).is_some(),
-            "past MAX_DEPTH it is text"
-        );
+        let mut inner = &value(&deep_dup).unwrap();
+        for _ in 0..MAX_DEPTH {
+            inner = &inner[0];
+        }
+        assert_eq!(inner, r#"{"a":1,"a":2}"#, "past MAX_DEPTH it is text");
     }
 
     #[test]

@@ -189,6 +189,21 @@ impl Secrets {
         Secrets::new(found)
     }
 
+    /// The secrets an answer's body carries, found as [`Secrets::in_json`]
+    /// finds them, or `None` when there are more than [`MAX_CARRIED`] or
+    /// they hold more than [`MAX_CARRIED_BYTES`]: each secret costs a search
+    /// of every text it is cut from, so a hostile body carrying a million
+    /// would make redaction quadratic. The caller then leaves the body's
+    /// text out of the error.
+    pub(crate) fn carried_by(body: &str) -> Option<Self> {
+        let mut found = Vec::new();
+        collect(body, false, &mut found);
+        found.sort_unstable();
+        found.dedup();
+        let bytes: usize = found.iter().map(String::len).sum();
+        (found.len() <= MAX_CARRIED && bytes <= MAX_CARRIED_BYTES).then(|| Secrets::new(found))
+    }
+
     /// True when there is nothing to cut.
     pub fn is_empty(&self) -> bool {
         self.all.is_empty()
@@ -706,17 +721,29 @@ fn escaped_char(s: &str) -> Option<((char, Option<u32>), usize)> {
     }
 }
 
+/// Most secrets taken from one answer's body (a storage shows one access
+/// key; a service-account key object holds a dozen strings).
+const MAX_CARRIED: usize = 64;
+
+/// Most bytes, all together, of the secrets taken from one answer's body.
+const MAX_CARRIED_BYTES: usize = 64 * 1024;
+
 /// Collects the secrets of a JSON value given as text, one level at a
 /// time (see [`lenient`]); `inside` is true under a `credentials` member.
-/// Deeper than [`lenient::MAX_DEPTH`] levels, every string counts as a
-/// secret: nothing is missed, at worst something harmless is cut.
+/// Deeper than [`lenient::MAX_DEPTH`] levels, under `credentials` or in a
+/// subtree holding the string `credentials` or `secret_access_key`
+/// anywhere, every string counts as a secret: nothing is missed, at worst
+/// something harmless is cut. Other deep subtrees give none.
 fn collect(raw: &str, inside: bool, found: &mut Vec<String>) {
     collect_at(raw, inside, 0, found)
 }
 
 fn collect_at(raw: &str, inside: bool, depth: usize, found: &mut Vec<String>) {
     if depth >= lenient::MAX_DEPTH {
-        found.extend(strings(raw));
+        let all = strings(raw);
+        if inside || all.iter().any(|s| is_secret_key(s)) {
+            found.extend(all);
+        }
         return;
     }
     match lenient::node(raw) {
@@ -979,6 +1006,14 @@ mod tests {
                 "{open}"
             );
         }
+        // A deep subtree naming no credentials gives none.
+        let plain = format!(r#"{{"a":{}"X"{}}}"#, "[".repeat(50), "]".repeat(50));
+        assert!(Secrets::in_json(&plain).is_empty());
+        let many = format!(r#"{{"credentials":[{}"x"]}}"#, r#""s","#.repeat(100));
+        assert_eq!(Secrets::carried_by(&many).map(|s| s.all.len()), Some(2));
+        let many: Vec<String> = (0..65).map(|i| format!(r#""s{i}""#)).collect();
+        let many = format!(r#"{{"credentials":[{}]}}"#, many.join(","));
+        assert!(Secrets::carried_by(&many).is_none());
     }
 
     #[test]

@@ -239,26 +239,25 @@ impl<'de> Deserialize<'de> for Credentials {
 /// what `serde_json::Value` cannot hold (a number beyond `f64`, a lone
 /// surrogate escape, nesting deeper than 32 levels) is kept in the nearest
 /// form it can hold (see [`StorageParameters`]), never an error. An object
-/// in it holding one member name twice is refused, as everywhere in a model
-/// (see [`once`]).
+/// in it holding one member name twice keeps the last, as
+/// `serde_json::Value` does, so a reader of the JSON view's text agrees (the
+/// contract: unknown fields, whatever their JSON, never cause a decode
+/// error; [`once`] covers the objects a model is read from, not these).
 pub(crate) struct Unknown(pub(crate) Value);
 
 impl<'de> Deserialize<'de> for Unknown {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        lenient::value(raw.get(), lenient::Duplicates::Refuse)
+        lenient::value(raw.get())
             .map(Unknown)
-            .ok_or_else(|| de::Error::custom(DUPLICATE_OR_NOT_JSON))
+            .ok_or_else(|| de::Error::custom("an unknown member is not JSON"))
     }
 }
 
-const DUPLICATE_OR_NOT_JSON: &str =
-    "an unknown member is not JSON, or holds an object with a member name twice";
-
 /// Puts the value of the member `name` in its `slot`, refusing a second
 /// one. One rule for every object a model is read from (a storage, its
-/// parameters, its credentials, and the objects inside their unknown
-/// members): a member name given twice is an error, in the typed view as in
+/// parameters, its credentials; the objects inside their unknown members
+/// are kept as [`Unknown`] says): a member name given twice is an error, in the typed view as in
 /// the JSON view that checks the same shapes (and so in C and the command
 /// line), never "the first" in one reader and "the last" in another.
 /// Parsers that disagree on such input are a known source of security bugs;

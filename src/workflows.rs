@@ -79,7 +79,10 @@ impl Client {
     /// returned, so it cannot be compared: to rotate the secret alone,
     /// patch it explicitly (`StoragePatch::secret_access_key`). A
     /// `web_folder`'s patch always holds its `base_url`, which the schema
-    /// requires in a `web_folder`'s parameters.
+    /// requires in a `web_folder`'s parameters. Credentials given for a
+    /// `web_folder` (or any type but `s3` and `gcs`) go into a create as
+    /// given but are never compared, fetched or patched: the API shows none
+    /// for such a storage, so they would otherwise differ on every run.
     ///
     /// Requests per run, same input twice: a list and a create the first
     /// time; a list (plus one get when credentials were given) the second.
@@ -283,12 +286,15 @@ fn ensure<V: View>(view: &V, wanted: &NewStorage) -> Result<V::Out, Error> {
         }
     };
     if listed.storage_type != wanted.storage_type {
+        // The type is the server's text, of any length: quoted last, and the
+        // message bounded and cut free of secrets like any error's.
         return Err(Error::invalid_input(format!(
-            "storage {:?} (id {}) exists with type {}, not the {} asked for, and ensuring a \
-             storage never changes its type; nothing was changed: delete that storage first, or \
-             pick another name",
-            listed.name, listed.id, listed.storage_type, wanted.storage_type
-        )));
+            "storage {:?} (id {}) exists with another type than the {} asked for, and ensuring \
+             a storage never changes its type; nothing was changed: delete that storage first, \
+             or pick another name (its type: {})",
+            listed.name, listed.id, wanted.storage_type, listed.storage_type
+        ))
+        .redact(&secrets));
     }
     let (shown, answer) = match given {
         Some(_) => view.get(listed.id, &secrets)?,
@@ -311,22 +317,24 @@ fn has_credentials(storage_type: &StorageType) -> bool {
 
 /// The credentials `wanted` gives, checked: for `s3` and `gcs` both keys
 /// (the create model requires both, and a changed access key is patched
-/// with both).
+/// with both); `None` for the other types, whatever `wanted` holds: the API shows no
+/// credentials for them, so comparing would patch the secret on every run.
 fn given_credentials(wanted: &NewStorage) -> Result<Option<&Credentials>, Error> {
-    let given = wanted.parameters.credentials.as_deref();
-    if let Some(c) = given {
-        if has_credentials(&wanted.storage_type)
-            && (c.access_key.is_empty() || c.secret_access_key.is_empty())
-        {
-            return Err(Error::invalid_input(format!(
-                "parameters.credentials of an {} storage needs both access_key and \
-                 secret_access_key, each at least 1 character (to rotate the secret alone, send \
-                 a patch of it instead)",
-                wanted.storage_type
-            )));
-        }
+    let Some(c) = wanted.parameters.credentials.as_deref() else {
+        return Ok(None);
+    };
+    if !has_credentials(&wanted.storage_type) {
+        return Ok(None);
     }
-    Ok(given)
+    if c.access_key.is_empty() || c.secret_access_key.is_empty() {
+        return Err(Error::invalid_input(format!(
+            "parameters.credentials of an {} storage needs both access_key and \
+             secret_access_key, each at least 1 character (to rotate the secret alone, send \
+             a patch of it instead)",
+            wanted.storage_type
+        )));
+    }
+    Ok(Some(c))
 }
 
 /// Whether a create was refused because the name is taken: a 409, or a

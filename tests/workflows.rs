@@ -115,6 +115,27 @@ fn without_credentials_the_second_run_only_lists() {
 }
 
 #[test]
+fn credentials_given_for_a_web_folder_are_never_compared_or_patched() {
+    for view in VIEWS {
+        let server = MockServer::builder()
+            .storage(NewStorage::web_folder("site", "https://example.com/in/"))
+            .start()
+            .unwrap();
+        let mut site = NewStorage::web_folder("site", "https://example.com/in/");
+        site.parameters.credentials = Some(Box::new(Credentials::new("AKIA-W", "SECRET-W")));
+        for _ in 0..2 {
+            let found = ensure(&server.client(), view, &site).unwrap();
+            assert_eq!((found.id, found.access_key()), (1, None), "{view:?}");
+        }
+        assert_eq!(
+            sent(&server),
+            [format!("GET {LIST}"), format!("GET {LIST}")],
+            "{view:?}"
+        );
+    }
+}
+
+#[test]
 fn json_ensure_answers_the_text_the_api_sent() {
     let server = seeded();
     let client = server.client();
@@ -168,6 +189,28 @@ fn another_type_is_refused_after_the_list_and_nothing_is_written() {
         assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
         assert_eq!(sent(&server), [format!("GET {LIST}")]);
         assert_eq!(server.storages()[0].storage_type, StorageType::S3);
+    }
+}
+
+#[test]
+fn another_type_of_any_length_is_quoted_bounded_and_redacted() {
+    let long_type = format!("{}SECRET-SK-1{}", "x".repeat(50_000), "y".repeat(50_000));
+    let listed = json!({"data": [{"id": 1, "name": "raw", "type": long_type, "parameters": {}}]});
+    for view in VIEWS {
+        let server = MockServer::start().unwrap();
+        server.inject(Fault::status(200).body(listed.to_string()).on("GET", LIST));
+        let err = ensure(&server.client(), view, &raw("in/")).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{msg}");
+        assert!(msg.len() < 16 * 1024, "{view:?}: {} bytes", msg.len());
+        assert!(
+            !format!("{msg} {err:?}").contains("SECRET-SK-1"),
+            "{view:?}"
+        );
+        for part in ["id 1", "s3", "delete", "another name", "xxxx"] {
+            assert!(msg.contains(part), "{part:?} missing: {msg}");
+        }
+        assert_eq!(sent(&server), [format!("GET {LIST}")], "{view:?}");
     }
 }
 

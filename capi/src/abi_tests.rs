@@ -15,10 +15,10 @@ use crate::ops::{claid_create_storage, claid_list_storages, claid_patch_storage,
 use crate::status::ClaidStatus;
 use crate::strings::claid_string_free;
 
-#[allow(dead_code)]
-// the core's tests use the rest of it
 // src/spelling.rs links to the core crate's tests/support/spelling.rs, so
 // that the packaged crate carries it (cargo packages a link as the file).
+// These tests use part of it; the core's tests use the rest.
+#[allow(dead_code)]
 #[path = "spelling.rs"]
 mod spelling;
 

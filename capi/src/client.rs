@@ -173,6 +173,11 @@ pub unsafe extern "C" fn claid_client_from_env(
 ///
 /// Ownership: borrows `client`. Thread-safety: any thread, also while other
 /// threads are inside calls on this client; never after `claid_client_free`.
+/// Not async-signal-safe (it takes locks and may allocate): never call it
+/// from a signal handler; let the handler set a flag or write to a pipe,
+/// and cancel from a thread that watches it. Calling `fork()` while another
+/// thread is inside a call on any client is not supported (the child may
+/// inherit a held lock).
 ///
 /// # Safety
 ///

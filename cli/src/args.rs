@@ -138,7 +138,7 @@ pub enum Storages {
         #[command(flatten)]
         output: Output,
     },
-    /// Show one storage
+    /// Show one storage, its access key included (by name: a list finds its id)
     Get {
         #[command(flatten)]
         target: Target,

@@ -123,18 +123,10 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
         }
         Storages::Get { target, output } => {
             let client = client(base_url)?;
-            let text = match resolve(&target)? {
-                Resolved::Id(id) => {
-                    noted(&client, &target, call(|| client.json().get_storage(id)))?
-                }
-                Resolved::Name(name) => {
-                    let text = call(|| client.json().find_storage(&name))?;
-                    if text == "null" {
-                        return Err(not_found(&name));
-                    }
-                    text
-                }
-            };
+            // A name is looked up in the list, then the storage is read by
+            // id: only the get's answer shows the access key.
+            let id = id_of(&client, &target)?;
+            let text = noted(&client, &target, call(|| client.json().get_storage(id)))?;
             output::data(
                 &text,
                 Shape::Storage,

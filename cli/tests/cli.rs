@@ -237,7 +237,9 @@ fn get_by_id_and_by_name() {
         [
             "GET /v1/storage/storages/1",
             "GET /v1/storage/storages",
-            "GET /v1/storage/storages"
+            "GET /v1/storage/storages/1",
+            "GET /v1/storage/storages",
+            "GET /v1/storage/storages/1"
         ]
     );
     // A name made of digits needs --by-name; a 404 for it says so.
@@ -316,9 +318,16 @@ fn create_s3_with_keys_from_the_environment() {
         created["parameters"]["credentials"]["access_key"],
         "AKIA-TEST"
     );
-    let table = claid(&server, &["storages", "get", "1"]).ok().stdout;
-    assert!(table.contains("access_key  …TEST\n"), "{table}");
-    assert!(!table.contains("AKIA-TEST"), "{table}");
+    for target in ["1", "raw-photos"] {
+        let table = claid(&server, &["storages", "get", target]).ok().stdout;
+        assert!(table.contains("access_key  …TEST\n"), "{table}");
+        assert!(!table.contains("AKIA-TEST"), "{table}");
+        // By name too: the list finds the id, the get shows the key.
+        let got = claid(&server, &["storages", "get", target, "--json"])
+            .ok()
+            .json();
+        assert_eq!(got["parameters"]["credentials"]["access_key"], "AKIA-TEST");
+    }
     let before = server.requests().len();
     // A variable that is not set: nothing is sent.
     let err = claid_with(
