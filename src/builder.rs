@@ -398,6 +398,31 @@ impl ClientBuilder {
     }
 }
 
+/// The environment variable `name` as text, by the rule [`Client::from_env`]
+/// follows: `None` when it is unset or empty, and an
+/// [`Error::InvalidInput`] naming the variable (never quoting its value)
+/// when it is set but not valid UTF-8, never "unset". Programs that read
+/// more variables beside the client's (the command line's
+/// `--access-key-env VAR`, say) read them with this, so every variable is
+/// read one way.
+///
+/// ```
+/// std::env::set_var("CLAID_DOC_EMPTY", "");
+/// assert_eq!(claid::env_var("CLAID_DOC_EMPTY")?, None);
+/// std::env::set_var("CLAID_DOC_SET", "text");
+/// assert_eq!(claid::env_var("CLAID_DOC_SET")?.as_deref(), Some("text"));
+/// # #[cfg(unix)] {
+/// use std::os::unix::ffi::OsStrExt;
+/// std::env::set_var("CLAID_DOC_BYTES", std::ffi::OsStr::from_bytes(b"pass\xff"));
+/// let refused = claid::env_var("CLAID_DOC_BYTES").unwrap_err().to_string();
+/// assert!(refused.contains("CLAID_DOC_BYTES") && !refused.contains("pass"));
+/// # }
+/// # Ok::<(), claid::Error>(())
+/// ```
+pub fn env_var(name: &str) -> Result<Option<String>, Error> {
+    env_text(name, std::env::var_os(name))
+}
+
 /// The variable `name` of the environment, whose value is `value`, as text:
 /// `None` when it is unset or empty. A value that is set but not UTF-8 is an
 /// [`Error::InvalidInput`] naming the variable (never quoting it: it may

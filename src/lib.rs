@@ -111,14 +111,15 @@ mod workflows;
 pub mod mock;
 
 pub use builder::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_TIMEOUT,
+    env_var, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
 };
 pub use cancel::Canceller;
 pub use client::Client;
 pub use error::{ApiError, Error};
 pub use json::JsonApi;
 pub use retry::RetryEvent;
-pub use secrets::Secrets;
+pub use secrets::{Secrets, REDACTED};
 pub use storage::{
     Credentials, NewStorage, Storage, StorageParameters, StoragePatch, StorageType, MAX_NAME_CHARS,
 };

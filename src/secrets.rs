@@ -64,8 +64,18 @@ use serde_json::Value;
 use crate::lenient::{self, Node};
 use crate::{NewStorage, StoragePatch};
 
-/// Marker printed in place of a secret.
-pub(crate) const REDACTED: &str = "<redacted>";
+/// The text that stands in place of a secret wherever one is cut out: in
+/// `Debug` output, error messages, error details and excerpts. Programs
+/// that hide secrets of their own (the command line does) use the same
+/// marker, so a reader sees one sign for "removed here".
+///
+/// ```
+/// let credentials = claid::Credentials::new("AKIA-EXAMPLE", "sk-example-0001");
+/// let shown = format!("{credentials:?}");
+/// assert!(shown.contains(claid::REDACTED), "{shown}");
+/// assert!(!shown.contains("sk-example-0001") && !shown.contains("AKIA-EXAMPLE"));
+/// ```
+pub const REDACTED: &str = "<redacted>";
 
 /// How many forms of a text are searched: the text, and up to three
 /// decodings of it (JSON in a JSON string in a JSON string; a percent-encoded

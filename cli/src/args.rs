@@ -7,15 +7,50 @@ use clap::{Args, Parser, Subcommand};
 const ABOUT: &str = "Manage the storages of the Claid API: list, inspect, connect, rename, \
                      ensure and disconnect S3, GCS and web-folder storages.";
 
-const AFTER_HELP: &str = "\
-Environment:
-  CLAID_API_KEY   the API key (required; never taken as an argument, which other
-                  users of the machine could read)
-  CLAID_BASE_URL  the API's base URL (default https://api.claid.ai/v1/); --base-url wins
+/// The variables the command line reads, with their meaning as lines of
+/// the help text (wrapped for it): `--help` shows them as written, the
+/// manual page as one paragraph each.
+pub const ENVIRONMENT: &[(&str, &[&str])] = &[
+    (
+        "CLAID_API_KEY",
+        &[
+            "the API key (required; never taken as an argument, which other",
+            "users of the machine could read)",
+        ],
+    ),
+    (
+        "CLAID_BASE_URL",
+        &[
+            "the API's base URL (default https://api.claid.ai/v1/);",
+            "--base-url wins",
+        ],
+    ),
+];
 
-Output: an aligned table, or with --json the answer's `data` member as JSON.
-Exit status: 0 ok, 2 usage or invalid input, 3 API error (a storage name not found
-included), 4 transport or timeout, 5 unexpected answer, 1 anything else.";
+/// What a command prints, as lines of the help text.
+pub const OUTPUT: &[&str] =
+    &["an aligned table, or with --json the answer's `data` member as JSON."];
+
+/// The exit statuses, as lines of the help text.
+pub const EXIT_STATUS: &[&str] = &[
+    "0 ok, 2 usage or invalid input, 3 API error (a storage name not found",
+    "included), 4 transport or timeout, 5 unexpected answer, 130 interrupted",
+    "(Ctrl-C), 1 anything else.",
+];
+
+/// The text after the options in `claid --help`.
+fn after_help() -> String {
+    let mut text = "Environment:\n".to_owned();
+    for (name, lines) in ENVIRONMENT {
+        for (n, line) in lines.iter().enumerate() {
+            let label = if n == 0 { name } else { "" };
+            text.push_str(&format!("  {label:<14}  {line}\n"));
+        }
+    }
+    text.push_str(&format!("\nOutput: {}\n", OUTPUT.join("\n")));
+    text.push_str(&format!("Exit status: {}", EXIT_STATUS.join("\n")));
+    text
+}
 
 /// The usage line of a command that takes credentials: clap would show the
 /// three options as "one of", where the two variables go together.
@@ -34,7 +69,7 @@ const ROTATE_USAGE: &str = usage!("rotate [OPTIONS]", "<ID|NAME>");
 
 /// `claid`: the Claid Storage API from the shell.
 #[derive(Debug, Parser)]
-#[command(name = "claid", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "claid", version, about = ABOUT, after_help = after_help())]
 pub struct Cli {
     /// The API's base URL, e.g. the emulator's http://127.0.0.1:PORT/v1/ [default: CLAID_BASE_URL, else https://api.claid.ai/v1/]
     #[arg(long, global = true, value_name = "URL")]

@@ -21,14 +21,26 @@ pub enum Failure {
     Decode(String),
     /// Writing the answer failed.
     Output(std::io::Error),
+    /// Ctrl-C came between calls: the next call was not made.
+    Interrupted,
 }
 
 impl Failure {
+    /// Whether Ctrl-C ended the command (exit status 130).
+    pub fn is_interruption(&self) -> bool {
+        match self {
+            Failure::Interrupted => true,
+            Failure::Client(error, _) => matches!(**error, claid::Error::Cancelled { .. }),
+            _ => false,
+        }
+    }
+
     /// The exit status: 2 usage or invalid input, 3 API error, 4 transport
     /// or timeout, 5 an answer that is not what was expected, 130 interrupted
     /// (Ctrl-C cancelled the call), 1 else.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
+            Failure::Interrupted => crate::interrupt::EXIT_STATUS,
             Failure::Usage(_) => 2,
             Failure::NotFound(_) => 3,
             Failure::Decode(_) => 5,
@@ -56,6 +68,7 @@ impl fmt::Display for Failure {
         match self {
             // The library's message, with its advice on what to do next.
             // Ctrl-C: the command line says what may have happened.
+            Failure::Interrupted => f.write_str(crate::interrupt::MAY_HAVE_HAPPENED),
             Failure::Client(error, _) if matches!(**error, claid::Error::Cancelled { .. }) => {
                 f.write_str(crate::interrupt::MAY_HAVE_HAPPENED)
             }

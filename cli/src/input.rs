@@ -64,29 +64,15 @@ pub fn credentials(source: &CredentialSource) -> Result<Credentials, Failure> {
     }
 }
 
-/// The value of the environment variable `name`, or `None` when it is not
-/// set. One that is set but not UTF-8 is an error naming it (never its
-/// value), not a variable that is absent.
-pub fn environment(name: &str) -> Result<Option<String>, Failure> {
-    match std::env::var(name) {
-        Ok(value) => Ok(Some(value)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::Usage(format!(
-            "the environment variable {name} is set but not UTF-8: export it again as text"
-        ))),
-    }
-}
-
+/// The variable `name` (named by `flag`), by the library's rule for
+/// environment variables: one that is set but not UTF-8 is an error naming
+/// it, never its value.
 fn variable(name: &str, flag: &str) -> Result<String, Failure> {
-    match environment(name)? {
-        Some(value) if !value.is_empty() => Ok(value),
-        Some(_) => Err(Failure::Usage(format!(
-            "the environment variable {name} (named by {flag}) is empty"
-        ))),
-        None => Err(Failure::Usage(format!(
-            "the environment variable {name} (named by {flag}) is not set; export it first"
-        ))),
-    }
+    claid::env_var(name)?.ok_or_else(|| {
+        Failure::Usage(format!(
+            "the environment variable {name} (named by {flag}) is not set or empty; export it first"
+        ))
+    })
 }
 
 const CREDENTIALS_SHAPE: &str = r#"{"access_key": "...", "secret_access_key": "..."}"#;

@@ -8,10 +8,16 @@
 //! Errors go to standard error with the library's message and advice; the
 //! exit status says what kind of failure it was (see [`Failure::exit_code`]).
 
+// The closures given to `interrupt::call` return the library's results,
+// whose `claid::Error` is large by the library's design (boxed here only
+// once it becomes a `Failure`).
+#![allow(clippy::result_large_err)]
+
 mod args;
 mod failure;
 mod input;
 mod interrupt;
+mod manual;
 mod output;
 mod terminal;
 
@@ -24,6 +30,7 @@ use claid::{Client, NewStorage, StoragePatch, StorageUri};
 
 use args::{Cli, Command, Create, Storages, Target};
 use failure::Failure;
+use interrupt::call;
 use output::Shape;
 
 /// Runs the command. No write panics (no `print!` or `eprintln!` here):
@@ -80,7 +87,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             json || output.json,
         ),
         Command::Types { output } => {
-            let text = client(base_url)?.json().list_storage_types()?;
+            let client = client(base_url)?;
+            let text = call(|| client.json().list_storage_types())?;
             output::data(
                 &text,
                 Shape::Types,
@@ -95,10 +103,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             output::print_bytes(&script)
         }
         Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut page)
-                .map_err(Failure::Output)?;
+            let page = manual::page(Cli::command()).map_err(Failure::Output)?;
             output::print_bytes(&page)
         }
     }
@@ -107,7 +112,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(), Failure> {
     match command {
         Storages::List { output } => {
-            let text = client(base_url)?.json().list_storages()?;
+            let client = client(base_url)?;
+            let text = call(|| client.json().list_storages())?;
             output::data(
                 &text,
                 Shape::Storages,
@@ -120,7 +126,7 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             // A name is looked up in the list, then the storage is read by
             // id: only the get's answer shows the access key.
             let id = id_of(&client, &target)?;
-            let text = noted(&client, &target, client.json().get_storage(id))?;
+            let text = noted(&client, &target, call(|| client.json().get_storage(id)))?;
             output::data(
                 &text,
                 Shape::Storage,
@@ -136,7 +142,8 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
                     (NewStorage::web_folder(name, url), output)
                 }
             };
-            let text = client(base_url)?.json().create_storage(&storage)?;
+            let client = client(base_url)?;
+            let text = call(|| client.json().create_storage(&storage))?;
             let secrets = output::secrets_of(Some(&storage.parameters));
             output::data(&text, Shape::Storage, json || output.json, &secrets)
         }
@@ -148,7 +155,11 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             let client = client(base_url)?;
             let id = id_of(&client, &target)?;
             let patch = StoragePatch::new().name(new_name);
-            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            let text = noted(
+                &client,
+                &target,
+                call(|| client.json().patch_storage(id, &patch)),
+            )?;
             output::data(
                 &text,
                 Shape::Storage,
@@ -160,7 +171,11 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             let patch = StoragePatch::from_json(&input::read_text(&file, "the patch")?)?;
             let client = client(base_url)?;
             let id = id_of(&client, &target)?;
-            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            let text = noted(
+                &client,
+                &target,
+                call(|| client.json().patch_storage(id, &patch)),
+            )?;
             let secrets = output::secrets_of(patch.parameters.as_ref());
             output::data(&text, Shape::Storage, json, &secrets)
         }
@@ -180,12 +195,17 @@ fn storages(command: Storages, base_url: Option<&str>, json: bool) -> Result<(),
             let id = id_of(&client, &target)?;
             let patch = StoragePatch::new().credentials(credentials);
             let secrets = output::secrets_of(patch.parameters.as_ref());
-            let text = noted(&client, &target, client.json().patch_storage(id, &patch))?;
+            let text = noted(
+                &client,
+                &target,
+                call(|| client.json().patch_storage(id, &patch)),
+            )?;
             output::data(&text, Shape::Storage, json || output.json, &secrets)
         }
         Storages::Ensure { file } => {
             let storage = NewStorage::from_json(&input::read_text(&file, "the storage")?)?;
-            let text = client(base_url)?.json().ensure_storage(&storage)?;
+            let client = client(base_url)?;
+            let text = call(|| client.json().ensure_storage(&storage))?;
             let secrets = output::secrets_of(Some(&storage.parameters));
             output::data(&text, Shape::Storage, json, &secrets)
         }
@@ -206,20 +226,23 @@ fn delete(target: &Target, yes: bool, base_url: Option<&str>, json: bool) -> Res
         Resolved::Id(id) if yes => (id, None),
         Resolved::Id(id) => (
             id,
-            Some(noted(&client, target, client.get_storage(id))?.name),
+            Some(noted(&client, target, call(|| client.get_storage(id)))?.name),
         ),
         Resolved::Name(name) => (id_of(&client, target)?, Some(name)),
     };
     if !yes {
         let name = output::lines(name.as_deref().unwrap_or_default());
         let question = format!("Delete storage {id} (\"{name}\")? [y/N] ");
-        confirm(
+        let answer = confirm(
             &question,
             &mut std::io::stdin().lock(),
             &mut std::io::stderr(),
-        )?;
+        );
+        // A Ctrl-C at the prompt ends the command whatever was read after it.
+        interrupt::check()?;
+        answer?;
     }
-    let text = noted(&client, target, client.json().delete_storage(id))?;
+    let text = noted(&client, target, call(|| client.json().delete_storage(id)))?;
     if json {
         output::json_line(&text)
     } else {
@@ -254,11 +277,11 @@ fn confirm(
 
 /// A client from `CLAID_API_KEY` and the base URL (`--base-url`, else
 /// `CLAID_BASE_URL`, else the real API's).
-/// A variable that is set but unreadable is an error naming it, never
-/// read as unset: a `CLAID_BASE_URL` holding one bad byte must not send the
-/// key to the real API.
+/// Variables are read by the library's one rule (set but not UTF-8 is an
+/// error naming the variable, never read as unset: a `CLAID_BASE_URL`
+/// holding one bad byte must not send the key to the real API).
 fn client(base_url: Option<&str>) -> Result<Client, Failure> {
-    let Some(key) = input::environment("CLAID_API_KEY")?.filter(|k| !k.is_empty()) else {
+    let Some(key) = claid::env_var("CLAID_API_KEY")? else {
         return Err(Failure::Usage(
             "CLAID_API_KEY is not set (or empty): export the API key from the Claid dashboard \
              (claid never takes it as an argument)"
@@ -268,7 +291,7 @@ fn client(base_url: Option<&str>) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .api_key(key)
         .user_agent(concat!("claid-cli/", env!("CARGO_PKG_VERSION")));
-    let env_url = input::environment("CLAID_BASE_URL")?.filter(|u| !u.is_empty());
+    let env_url = claid::env_var("CLAID_BASE_URL")?;
     if let Some(url) = base_url.map(str::to_owned).or(env_url) {
         builder = builder.base_url(url);
     }
@@ -311,7 +334,7 @@ fn resolve(target: &Target) -> Result<Resolved, Failure> {
 fn id_of(client: &Client, target: &Target) -> Result<i64, Failure> {
     match resolve(target)? {
         Resolved::Id(id) => Ok(id),
-        Resolved::Name(name) => match client.find_storage(&name)? {
+        Resolved::Name(name) => match call(|| client.find_storage(&name))? {
             Some(storage) => Ok(storage.id),
             None => Err(not_found(&name)),
         },
@@ -325,26 +348,30 @@ fn not_found(name: &str) -> Failure {
 }
 
 /// A 404 for an id that is also the name of a storage: says how to mean the name.
-fn noted<T>(client: &Client, target: &Target, result: claid::Result<T>) -> Result<T, Failure> {
+fn noted<T>(client: &Client, target: &Target, result: Result<T, Failure>) -> Result<T, Failure> {
     let error = match result {
         Ok(value) => return Ok(value),
-        Err(error) => error,
+        Err(Failure::Client(error, None)) => error,
+        Err(failure) => return Err(failure),
     };
     let numeric = matches!(resolve(target), Ok(Resolved::Id(_)));
-    let note = match (&error, numeric) {
-        (claid::Error::Api(api), true) if api.status == 404 => client
-            .find_storage(&target.storage)
-            .ok()
-            .flatten()
-            .map(|s| {
-                format!(
-                    "{} was read as an id; a storage is named {:?} (id {}): add --by-name to mean it",
-                    target.storage, s.name, s.id
-                )
-            }),
+    let note = match (&*error, numeric) {
+        (claid::Error::Api(api), true) if api.status == 404 => {
+            match call(|| client.find_storage(&target.storage)) {
+                Ok(found) => found.map(|s| {
+                    format!(
+                        "{} was read as an id; a storage is named {:?} (id {}): add --by-name to mean it",
+                        target.storage, s.name, s.id
+                    )
+                }),
+                Err(failure) if failure.is_interruption() => return Err(failure),
+                // The note is a courtesy: without it the 404 still says what happened.
+                Err(_) => None,
+            }
+        }
         _ => None,
     };
-    Err(Failure::Client(Box::new(error), note))
+    Err(Failure::Client(error, note))
 }
 
 #[cfg(test)]

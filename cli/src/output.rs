@@ -12,14 +12,12 @@
 use std::borrow::Cow;
 use std::io::Write as _;
 
-use claid::{Secrets, Storage, StorageParameters, StorageType};
+use claid::{Secrets, Storage, StorageParameters, StorageType, REDACTED};
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use crate::failure::Failure;
 use crate::terminal;
-
-const REDACTED: &str = "<redacted>";
 
 /// What the `data` member holds, for the table.
 #[derive(Debug, Clone, Copy)]

@@ -89,7 +89,7 @@ fn echoed_access_keys_nested_credentials_and_the_api_key_are_never_printed() {
         let args = [&create[..], if json { &["--json"][..] } else { &[][..] }].concat();
         let run = claid(&server, &args, &[]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(run.stdout.contains("<redacted>"), "{}", run.stdout);
+        assert!(run.stdout.contains(claid::REDACTED), "{}", run.stdout);
         for secret in ["AKIA-ATTACK-ACCESS", "pk-ATTACK-NESTED", key.as_str()] {
             assert!(
                 !run.stdout.contains(secret) && !run.stderr.contains(secret),

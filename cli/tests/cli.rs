@@ -952,9 +952,12 @@ fn echoed_secrets_are_never_printed() {
         .json();
     assert_eq!(
         json["parameters"]["credentials"],
-        serde_json::json!({"access_key": "AKIA-TEST", "secret_access_key": "<redacted>"})
+        serde_json::json!({"access_key": "AKIA-TEST", "secret_access_key": claid::REDACTED})
     );
-    assert_eq!(json["parameters"]["note"], "made with <redacted>");
+    assert_eq!(
+        json["parameters"]["note"],
+        format!("made with {}", claid::REDACTED)
+    );
     let err = claid(&server, &create).failed(3);
     assert!(err.stderr.contains("422"), "{}", err.stderr);
     // (claid_with checked every run for the secret.)

@@ -99,12 +99,76 @@ fn groff_renders_the_manual_page_without_a_warning() {
     for expected in [
         "SYNOPSIS",
         "claid [--base-url] [--json]",
-        "storages",
-        "completions",
+        "COMMANDS",
+        "ENVIRONMENT",
         "CLAID_API_KEY",
+        "EXIT STATUS",
+        "130 interrupted",
     ] {
         assert!(plain.contains(expected), "{expected} missing:\n{shown}");
     }
+    // No page points to another that is not installed (claid-storages(1)).
+    assert!(!plain.contains("claid-"), "{shown}");
+    // Every command the help lists has its subsection, holding every
+    // option and argument its help lists (the global --base-url and
+    // --help are described at the top).
+    let commands = commands_of(&server, &[]);
+    assert!(commands.len() >= 15, "{commands:?}");
+    for command in commands {
+        let heading = format!("\n   claid {}\n", command.join(" "));
+        let start = plain
+            .find(&heading)
+            .unwrap_or_else(|| panic!("no subsection{heading}in:\n{shown}"))
+            + heading.len();
+        let end = plain[start..]
+            .find("\n   claid ")
+            .or_else(|| plain[start..].find("\nENVIRONMENT"))
+            .map_or(plain.len(), |n| start + n);
+        let section = &plain[start..end];
+        let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = output(&mut claid(&server, &args));
+        let help = String::from_utf8(help.stdout).unwrap();
+        let positionals = help
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.starts_with('<') && w.ends_with('>'));
+        let options = help
+            .split_whitespace()
+            .map(|w| w.trim_end_matches(','))
+            .filter(|w| w.starts_with("--") && !w.contains(['<', '|', '>']));
+        for option in positionals.chain(options) {
+            if option != "--base-url" && option != "--help" {
+                assert!(
+                    section.contains(option),
+                    "claid {command:?}: {option} missing from its subsection:\n{section}"
+                );
+            }
+        }
+    }
+}
+
+/// The commands under `path` (`claid storages`, `claid storages create
+/// s3`, ...), as their help lists them, depth first.
+fn commands_of(server: &MockServer, path: &[String]) -> Vec<Vec<String>> {
+    let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+    args.push("--help");
+    let help = String::from_utf8(output(&mut claid(server, &args)).stdout).unwrap();
+    let Some(list) = help.split("Commands:\n").nth(1) else {
+        return Vec::new();
+    };
+    let mut all = Vec::new();
+    for line in list.lines().take_while(|l| l.starts_with("  ")) {
+        let name = line.split_whitespace().next().unwrap().to_owned();
+        if name == "help" {
+            continue;
+        }
+        let mut command = path.to_vec();
+        command.push(name);
+        all.push(command.clone());
+        all.extend(commands_of(server, &command));
+    }
+    all
 }
 
 /// A write end whose reader has gone: the next write fails with EPIPE.
@@ -204,7 +268,7 @@ fn variables_that_are_not_utf8_are_named_and_nothing_is_sent() {
         assert_eq!(run.status.code(), Some(2), "{variable}: {}", text(&run));
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(
-            stderr.contains(variable) && stderr.contains("not UTF-8"),
+            stderr.contains(variable) && stderr.contains("not valid UTF-8"),
             "{stderr}"
         );
         assert!(!stderr.contains("127.0.0.1:1"), "never the value: {stderr}");
