@@ -255,8 +255,34 @@ pub fn same(a: &J, b: &J) -> bool {
                     .zip(&y)
                     .all(|((kx, vx), (ky, vy))| kx == ky && same(vx, vy))
         }
+        (J::Num(x), J::Num(y)) => number_value(x) == number_value(y),
         _ => a == b,
     }
+}
+
+/// A JSON number's exact value, whatever its spelling: the sign, the
+/// significant digits and the power of ten (`1e21`, `1e+21` and `10e20`
+/// agree; every zero is the same zero). The contract asks that a number's
+/// value is sent unchanged, not its spelling. An exponent too large for
+/// i128 keeps the number's text, so it only equals itself.
+fn number_value(text: &str) -> Result<(bool, String, i128), String> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, "0"),
+    };
+    let mut exponent: i128 = exponent.parse().map_err(|_| text.to_owned())?;
+    let negative = mantissa.starts_with('-');
+    let mantissa = mantissa.trim_start_matches('-');
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    exponent -= frac.len() as i128;
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return Ok((false, String::new(), 0));
+    }
+    let kept = digits.trim_end_matches('0');
+    exponent += (digits.len() - kept.len()) as i128;
+    Ok((negative, kept.to_owned(), exponent))
 }
 
 /// Whether an object has a member name twice (at any depth).
