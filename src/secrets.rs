@@ -434,6 +434,17 @@ impl Secrets {
                 spans.push((s, e));
             }
         }
+        if let Some((last, before)) = levels.split_last() {
+            let source = before.last().map_or(original, |level| level.text.as_str());
+            for (s, e) in last.glued_echoes(source, &self.needles) {
+                let (mut s, mut e) = (s, last.source_end(e));
+                for level in before.iter().rev() {
+                    s = level.source_start(s);
+                    e = level.source_end(e);
+                }
+                spans.push((s, e));
+            }
+        }
         if levels.len() + 1 >= deepest {
             return;
         }
@@ -595,6 +606,34 @@ impl Decoded {
         }
         text.push_str(&source[i..]);
         Decoded { text, ends, pairs }
+    }
+
+    /// The echoes of a secret whose first characters an escape started
+    /// before the echo took in (a server's own `%2` before `fuz%7A...`
+    /// reads `/uz...`): the escape's source ends with the secret's start,
+    /// and the text after it holds the rest. Each as (start in `source`,
+    /// end in `text`).
+    fn glued_echoes(
+        &self,
+        source: &str,
+        needles: &[(String, Finder<'static>)],
+    ) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        for &(end, source_end) in &self.ends {
+            let (escape, after) = (
+                &source.as_bytes()[..source_end],
+                &self.text.as_bytes()[end..],
+            );
+            for (secret, _) in needles {
+                let secret = secret.as_bytes();
+                for taken in 1..secret.len().min(MAX_INNER_UNIT) {
+                    if escape.ends_with(&secret[..taken]) && after.starts_with(&secret[taken..]) {
+                        found.push((source_end - taken, end + secret.len() - taken));
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// The source offset of a char boundary of the decoded text where a
@@ -1005,6 +1044,31 @@ mod tests {
             cut(&["x&y"], "x&y x&amp;y x&amp y"),
             "<redacted> <redacted> x&amp y"
         );
+    }
+
+    #[test]
+    fn a_server_escape_start_glued_to_a_decoded_echo_is_also_itself() {
+        // The key JSON-escaped, then percent-encoded, after the server's
+        // own `\`: percent-decoding gives `\fu\u007Az`, whose `\f` would
+        // otherwise read as a form feed.
+        assert_eq!(
+            cut(&["fuzkey"], r"503 \%66u%5Cu007Akey"),
+            "503 \\<redacted>"
+        );
+        // A server's `%2` or `%` before an echo whose inner percent-escapes
+        // come from JSON escaping: `%2fuz` would otherwise read `/uz`.
+        assert_eq!(
+            cut(&["fuzkey"], r"x %2\u0066\u002575zkey"),
+            "x %2<redacted>"
+        );
+        assert_eq!(
+            cut(&["41key"], r"x %\u0034\u0031k\u002565y"),
+            "x %<redacted>"
+        );
+        // The echo's first character raw, the rest percent-encoded.
+        assert_eq!(cut(&["fuzkey"], "x %2fuz%6Bey"), "x %2<redacted>");
+        // A server's `&` before an HTML-encoded, then percent-encoded echo.
+        assert_eq!(cut(&["gtkey"], "x &%67t%26%23107;ey"), "x &<redacted>");
     }
 
     #[test]
