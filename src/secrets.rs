@@ -197,6 +197,15 @@ impl Secrets {
     /// would make redaction quadratic. The caller then leaves the body's
     /// text out of the error.
     pub(crate) fn carried_by(body: &str) -> Option<Self> {
+        // Only members named `credentials` or `secret_access_key` carry
+        // secrets: a body that names neither, and has no escape that could
+        // spell one, is not read a second time (most error bodies).
+        if !body.contains('\\')
+            && !body.contains("credentials")
+            && !body.contains("secret_access_key")
+        {
+            return Some(Secrets::default());
+        }
         let mut found = Vec::new();
         collect(body, false, &mut found);
         found.sort_unstable();
@@ -1116,6 +1125,13 @@ mod tests {
         let many: Vec<String> = (0..65).map(|i| format!(r#""s{i}""#)).collect();
         let many = format!(r#"{{"credentials":[{}]}}"#, many.join(","));
         assert!(Secrets::carried_by(&many).is_none());
+        // A body naming no credentials member carries none; one that names
+        // it through an escape is still read.
+        let plain = r#"{"error_message":"no","error_details":{"a":["b"]}}"#;
+        assert_eq!(Secrets::carried_by(plain).map(|s| s.is_empty()), Some(true));
+        let escaped = r#"{"cred\u0065ntials":{"access_key":"AK-ESCAPED"}}"#;
+        let carried = Secrets::carried_by(escaped).unwrap();
+        assert_eq!(carried.all, ["AK-ESCAPED".to_owned()]);
     }
 
     #[test]
