@@ -198,12 +198,13 @@ impl Secrets {
     /// text out of the error.
     pub(crate) fn carried_by(body: &str) -> Option<Self> {
         // Only members named `credentials` or `secret_access_key` carry
-        // secrets: a body that names neither, and has no escape that could
-        // spell one, is not read a second time (most error bodies).
-        if !body.contains('\\')
-            && !body.contains("credentials")
-            && !body.contains("secret_access_key")
-        {
+        // secrets: a body that names neither, and has no `\u00XX` escape of
+        // an ASCII letter or `_` that could spell one, is not read a second
+        // time (most error bodies).
+        let may_spell = body
+            .match_indices("\\u00")
+            .any(|(at, _)| matches!(body.as_bytes().get(at + 4), Some(b'4'..=b'7')));
+        if !may_spell && !body.contains("credentials") && !body.contains("secret_access_key") {
             return Some(Secrets::default());
         }
         let mut found = Vec::new();
@@ -1127,7 +1128,7 @@ mod tests {
         assert!(Secrets::carried_by(&many).is_none());
         // A body naming no credentials member carries none; one that names
         // it through an escape is still read.
-        let plain = r#"{"error_message":"no","error_details":{"a":["b"]}}"#;
+        let plain = r#"{"error_message":"caf\u00e9 \/ no","error_details":{"a":["b"]}}"#;
         assert_eq!(Secrets::carried_by(plain).map(|s| s.is_empty()), Some(true));
         let escaped = r#"{"cred\u0065ntials":{"access_key":"AK-ESCAPED"}}"#;
         let carried = Secrets::carried_by(escaped).unwrap();
