@@ -638,7 +638,7 @@ const LEFT_OUT: &str = "the body's text is left out of this error: it carries mo
 /// every error read from an answer; `None` when the body carries too many
 /// to cut in time linear in the body, and its text is then left out.
 fn with_carried(body: &[u8], secrets: &Secrets) -> Option<Secrets> {
-    Secrets::carried_by(&String::from_utf8_lossy(body)).map(|carried| secrets.and(&carried))
+    Secrets::carried_by(body).map(|carried| secrets.and(&carried))
 }
 
 fn excerpt(body: &[u8], secrets: &Secrets) -> String {

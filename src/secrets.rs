@@ -196,19 +196,22 @@ impl Secrets {
     /// of every text it is cut from, so a hostile body carrying a million
     /// would make redaction quadratic. The caller then leaves the body's
     /// text out of the error.
-    pub(crate) fn carried_by(body: &str) -> Option<Self> {
+    pub(crate) fn carried_by(body: &[u8]) -> Option<Self> {
         // Only members named `credentials` or `secret_access_key` carry
         // secrets: a body that names neither, and has no `\u00XX` escape of
         // an ASCII letter or `_` that could spell one, is not read a second
-        // time (most error bodies).
-        let may_spell = body
-            .match_indices("\\u00")
-            .any(|(at, _)| matches!(body.as_bytes().get(at + 4), Some(b'4'..=b'7')));
-        if !may_spell && !body.contains("credentials") && !body.contains("secret_access_key") {
+        // time (most error bodies), nor even turned into text.
+        let may_spell = memchr::memmem::find_iter(body, b"\\u00")
+            .any(|at| matches!(body.get(at + 4), Some(b'4'..=b'7')));
+        if !may_spell
+            && memchr::memmem::find(body, b"credentials").is_none()
+            && memchr::memmem::find(body, b"secret_access_key").is_none()
+        {
             return Some(Secrets::default());
         }
+        let body = String::from_utf8_lossy(body);
         let mut found = Vec::new();
-        collect(body, false, &mut found);
+        collect(&body, false, &mut found);
         found.sort_unstable();
         found.dedup();
         let bytes: usize = found.iter().map(String::len).sum();
@@ -1122,16 +1125,22 @@ mod tests {
         let plain = format!(r#"{{"a":{}"X"{}}}"#, "[".repeat(50), "]".repeat(50));
         assert!(Secrets::in_json(&plain).is_empty());
         let many = format!(r#"{{"credentials":[{}"x"]}}"#, r#""s","#.repeat(100));
-        assert_eq!(Secrets::carried_by(&many).map(|s| s.all.len()), Some(2));
+        assert_eq!(
+            Secrets::carried_by(many.as_bytes()).map(|s| s.all.len()),
+            Some(2)
+        );
         let many: Vec<String> = (0..65).map(|i| format!(r#""s{i}""#)).collect();
         let many = format!(r#"{{"credentials":[{}]}}"#, many.join(","));
-        assert!(Secrets::carried_by(&many).is_none());
+        assert!(Secrets::carried_by(many.as_bytes()).is_none());
         // A body naming no credentials member carries none; one that names
         // it through an escape is still read.
         let plain = r#"{"error_message":"caf\u00e9 \/ no","error_details":{"a":["b"]}}"#;
-        assert_eq!(Secrets::carried_by(plain).map(|s| s.is_empty()), Some(true));
+        assert_eq!(
+            Secrets::carried_by(plain.as_bytes()).map(|s| s.is_empty()),
+            Some(true)
+        );
         let escaped = r#"{"cred\u0065ntials":{"access_key":"AK-ESCAPED"}}"#;
-        let carried = Secrets::carried_by(escaped).unwrap();
+        let carried = Secrets::carried_by(escaped.as_bytes()).unwrap();
         assert_eq!(carried.all, ["AK-ESCAPED".to_owned()]);
     }
 
