@@ -138,8 +138,10 @@ fn no_proxy_matches(list: &str, host: &str) -> bool {
     if list.trim() == "*" {
         return true;
     }
-    let ip = ip_of(host);
+    // A trailing `.` is ignored before anything else, so `10.0.0.1.` is
+    // compared as the address it spells, not as a name.
     let name = host.strip_suffix('.').unwrap_or(host);
+    let ip = ip_of(name);
     list.split([',', ' ', '\t'])
         .filter(|entry| !entry.is_empty())
         .any(|entry| match ip {
@@ -359,6 +361,10 @@ mod tests {
 
     #[test]
     fn no_proxy_addresses_and_ranges_compare_as_addresses() {
+        // A trailing dot does not make an address a name.
+        assert!(!no_proxy("99.99", "99.99.99.99."));
+        assert!(no_proxy("99.99.99.99", "99.99.99.99."));
+        assert!(no_proxy("99.0.0.0/8", "99.99.99.99."));
         for (list, host) in [
             ("10.1.2.3", "10.1.2.3"),
             ("10.0.0.0/8", "10.1.2.3"),
