@@ -18,9 +18,10 @@ if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION\$"; then
 fi
 
 seconds=${FUZZ_SECONDS:-50}
-# CI replays the same inputs every time: a fixed seed and, per target, a
-# fixed number of executions (each well within FUZZ_SECONDS on 2 cores), so
-# its verdict depends neither on luck nor on the machine's speed; faults
+# CI runs a fixed seed and, per target, a bounded number of executions
+# (each well within FUZZ_SECONDS on 2 cores), so a run does not grow with
+# the machine's speed (threads and loopback I/O in the targets still keep
+# two runs from being exactly alike); faults
 # found and not yet fixed stay in open/ (see regressions/README.md) instead
 # of failing every run at random. A campaign sets FUZZ_SEED=0 (a new seed
 # each run) and FUZZ_RUNS=-1 (until FUZZ_SECONDS ends).
