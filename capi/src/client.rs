@@ -103,21 +103,14 @@ pub unsafe extern "C" fn claid_client_new_with_options(
     out_client: *mut *mut ClaidClient,
     out_error_json: *mut *mut c_char,
 ) -> ClaidStatus {
-    let mut created = ptr::null_mut();
-    let create = || {
-        if out_client.is_null() {
-            return Err(Failure::invalid("out_client is NULL"));
-        }
+    let build = || {
         // SAFETY: the caller passes NULL or a NUL-terminated string.
         let text = unsafe { arg_str(options_json, "options_json") }?;
-        created = into_handle(claid::ClientBuilder::from_json(text)?.build()?);
-        Ok(())
+        Ok(claid::ClientBuilder::from_json(text)?.build()?)
     };
-    // SAFETY: out_error_json is NULL or writable, as the caller promises.
-    let status = unsafe { guard::call_quiet(out_error_json, create) };
-    // SAFETY: out_client is NULL or writable, as the caller promises.
-    unsafe { write_out(out_client, created) };
-    status
+    // SAFETY: out_client and out_error_json are NULL or writable, as the
+    // caller promises.
+    unsafe { construct(out_client, out_error_json, build) }
 }
 
 /// Creates a client from the environment, as the Rust API's
@@ -149,12 +142,36 @@ pub unsafe extern "C" fn claid_client_from_env(
     out_client: *mut *mut ClaidClient,
     out_error_json: *mut *mut c_char,
 ) -> ClaidStatus {
+    // SAFETY: out_client and out_error_json are NULL or writable, as the
+    // caller promises.
+    unsafe {
+        construct(
+            out_client,
+            out_error_json,
+            || Ok(claid::Client::from_env()?),
+        )
+    }
+}
+
+/// The one shape of both constructors that report why: `build` runs under
+/// the export guard, `*out_client` receives the client or NULL, and
+/// `*out_error_json` the error or NULL.
+///
+/// # Safety
+///
+/// `out_client` and `out_error_json` are each NULL or valid for writing a
+/// pointer.
+unsafe fn construct(
+    out_client: *mut *mut ClaidClient,
+    out_error_json: *mut *mut c_char,
+    build: impl FnOnce() -> Result<claid::Client, Failure>,
+) -> ClaidStatus {
     let mut created = ptr::null_mut();
     let create = || {
         if out_client.is_null() {
             return Err(Failure::invalid("out_client is NULL"));
         }
-        created = into_handle(claid::Client::from_env()?);
+        created = into_handle(build()?);
         Ok(())
     };
     // SAFETY: out_error_json is NULL or writable, as the caller promises.
